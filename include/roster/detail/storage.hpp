@@ -1,0 +1,59 @@
+// roster/detail/storage.hpp — the pieces a registry's map is made of:
+// the transparent string hasher, the lookup argument type, the no-op mutex.
+// Internal.
+#pragma once
+
+#include <cstddef>     // std::size_t
+#include <functional>  // std::hash, std::equal_to
+#include <string>      // std::basic_string
+#include <string_view> // std::basic_string_view
+#include <type_traits> // std::false_type, std::true_type
+
+namespace roster::detail {
+
+template <class T>
+struct is_basic_string : std::false_type {};
+template <class C, class T, class A>
+struct is_basic_string<std::basic_string<C, T, A>> : std::true_type {
+    using view = std::basic_string_view<C, T>;
+};
+
+/// Transparent hasher for string keys: hashes std::string, std::string_view
+/// and const char* alike, so lookups never build a temporary string.
+///
+/// Deliberately NOT noexcept: libstdc++ treats a noexcept hasher as cheap and
+/// then stops caching hash codes in the nodes, so every bucket step would
+/// re-hash a string (measured: 1.29x vs 1.01x the limit; performance.md).
+template <class View>
+struct transparent_string_hash {
+    using is_transparent = void;
+    std::size_t operator()(View key) const { return std::hash<View>{}(key); }
+};
+
+/// The argument type of every lookup: a string_view for string keys (so
+/// `const char*`, std::string and std::string_view all work without
+/// allocating), `const Key&` otherwise.
+template <class Key, bool = is_basic_string<Key>::value>
+struct key_lookup {
+    using type = const Key&;
+    using hash = std::hash<Key>;
+    using equal = std::equal_to<Key>;
+};
+template <class Key>
+struct key_lookup<Key, true> {
+    using type = typename is_basic_string<Key>::view;
+    using hash = transparent_string_hash<type>;
+    using equal = std::equal_to<>;
+};
+
+/// The mutex of locking::none: every operation is a no-op.
+struct null_mutex {
+    void lock() noexcept {}
+    void unlock() noexcept {}
+    bool try_lock() noexcept { return true; }
+    void lock_shared() noexcept {}
+    void unlock_shared() noexcept {}
+    bool try_lock_shared() noexcept { return true; }
+};
+
+} // namespace roster::detail

@@ -1,0 +1,233 @@
+// roster/error.hpp — error codes, the exception hierarchy, the result type,
+// and the single point through which roster raises errors.
+//
+// Gives:
+//   roster::errc                 stable numeric error codes (never renumbered);
+//   roster::error                base exception (a std::runtime_error) with code();
+//   roster::duplicate_key_error, null_value_error, invalid_key_error,
+//   frozen_error, not_found_error
+//                                one exception type per code;
+//   roster::error_info           code + message, carried by the non-throwing paths;
+//   roster::result<T>            value or error_info, returned by every try_ function;
+//   roster::raise(error_info)    [[noreturn]]; throws the matching exception.
+//
+// Throw hook: every roster error is raised by roster::raise, which expands
+// ROSTER_THROW(exception). By default that is `throw exception`; with
+// exceptions disabled (-fno-exceptions or ROSTER_NO_EXCEPTIONS) it prints
+// "roster: fatal error: <message>" to stderr and calls std::abort(). Define
+// ROSTER_THROW(exception) yourself, before including any roster header, to
+// log, translate or terminate differently; if your hook returns, roster
+// calls std::abort() so that raise() really never returns.
+//
+// Guarantees: error_info and result are regular value types; result<T> never
+// throws except from value() on an error, which raises that error.
+#pragma once
+
+#include "roster/config.hpp"
+
+#include <cstdio>    // std::fputs, stderr: the no-exceptions fallback
+#include <cstdlib>   // std::abort
+#include <optional>  // std::optional: result's value
+#include <stdexcept> // std::runtime_error: base of roster::error
+#include <string>    // std::string: messages
+#include <utility>   // std::move
+
+#if ROSTER_HAS_EXPECTED
+#    include <expected> // std::expected: result<T>::to_expected()
+#endif
+
+namespace roster {
+
+/// Stable error codes. The numbers are part of the API: they are never reused
+/// or renumbered, so they may be logged, stored or compared across versions.
+enum class errc : int {
+    duplicate_key = 1, ///< a key is already registered and the duplicate policy refuses another
+    null_value = 2,    ///< a null value (null pointer, empty std::function, ...) was offered
+    invalid_key = 3,   ///< a key was refused by roster::key_traits (e.g. an empty string)
+    frozen = 4,        ///< a mutation was attempted after freeze()
+    not_found = 5,     ///< a lookup or removal named a key that is not registered
+};
+
+/// The code's name, e.g. "duplicate_key"; "unknown" for a value outside errc.
+constexpr const char* to_string(errc code) noexcept {
+    switch (code) {
+    case errc::duplicate_key: return "duplicate_key";
+    case errc::null_value: return "null_value";
+    case errc::invalid_key: return "invalid_key";
+    case errc::frozen: return "frozen";
+    case errc::not_found: return "not_found";
+    }
+    return "unknown";
+}
+
+/// Base of every exception roster throws. what() is the full message, naming
+/// the registry, the key and the source location(s).
+class error : public std::runtime_error {
+public:
+    error(errc code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    /// The stable error code.
+    errc code() const noexcept { return code_; }
+
+private:
+    errc code_;
+};
+
+/// A key was added twice and the registry's duplicate policy refuses it.
+/// The message names both source locations.
+class duplicate_key_error : public error {
+public:
+    explicit duplicate_key_error(const std::string& message) : error(errc::duplicate_key, message) {}
+};
+
+/// A null value was offered (see roster::null_traits).
+class null_value_error : public error {
+public:
+    explicit null_value_error(const std::string& message) : error(errc::null_value, message) {}
+};
+
+/// A key was refused by roster::key_traits<Key>::validate.
+class invalid_key_error : public error {
+public:
+    explicit invalid_key_error(const std::string& message) : error(errc::invalid_key, message) {}
+};
+
+/// A mutation was attempted on a frozen registry. The message names where
+/// the registry was frozen.
+class frozen_error : public error {
+public:
+    explicit frozen_error(const std::string& message) : error(errc::frozen, message) {}
+};
+
+/// A key is not registered. The message lists the nearest registered names.
+class not_found_error : public error {
+public:
+    explicit not_found_error(const std::string& message) : error(errc::not_found, message) {}
+};
+
+/// What went wrong, for the non-throwing paths: the code and the same
+/// message the exception would carry.
+struct error_info {
+    errc code{};
+    std::string message;
+
+    friend bool operator==(const error_info&, const error_info&) = default;
+};
+
+namespace detail {
+
+/// The no-exceptions fallback of ROSTER_THROW.
+[[noreturn]] inline void abort_with_message(const char* message) noexcept {
+    std::fputs("roster: fatal error: ", stderr);
+    std::fputs(message, stderr);
+    std::fputs("\n", stderr);
+    std::fflush(stderr);
+    std::abort();
+}
+
+} // namespace detail
+} // namespace roster
+
+#ifndef ROSTER_THROW
+#    if ROSTER_HAS_EXCEPTIONS
+#        define ROSTER_THROW(exception) throw exception
+#    else
+#        define ROSTER_THROW(exception) ::roster::detail::abort_with_message((exception).what())
+#    endif
+#endif
+
+namespace roster {
+
+/// Raises `info` as the exception type matching its code, through
+/// ROSTER_THROW. Every error roster raises passes through here.
+[[noreturn]] inline void raise(const error_info& info) {
+    switch (info.code) {
+    case errc::duplicate_key: ROSTER_THROW(duplicate_key_error(info.message)); break;
+    case errc::null_value: ROSTER_THROW(null_value_error(info.message)); break;
+    case errc::invalid_key: ROSTER_THROW(invalid_key_error(info.message)); break;
+    case errc::frozen: ROSTER_THROW(frozen_error(info.message)); break;
+    case errc::not_found: ROSTER_THROW(not_found_error(info.message)); break;
+    }
+    ROSTER_THROW(error(info.code, info.message));
+    std::abort(); // a user-defined ROSTER_THROW returned
+}
+
+/// A value or the error that prevented it; the return type of every try_
+/// function. Contextually converts to bool (true: has a value).
+template <class T>
+class [[nodiscard]] result {
+public:
+    using value_type = T;
+
+    /// A successful result holding `value`.
+    result(T value) : value_(std::move(value)) {}
+    /// A failed result.
+    result(error_info error) : error_(std::move(error)) {}
+
+    bool has_value() const noexcept { return value_.has_value(); }
+    explicit operator bool() const noexcept { return has_value(); }
+
+    /// The value; raises the error (as its exception) if there is none.
+    T& value() & { return checked(), *value_; }
+    const T& value() const& { return checked(), *value_; }
+    T&& value() && { return checked(), std::move(*value_); }
+
+    /// The value, unchecked. @warning undefined if !has_value().
+    T& operator*() & noexcept { return *value_; }
+    const T& operator*() const& noexcept { return *value_; }
+    T* operator->() noexcept { return &*value_; }
+    const T* operator->() const noexcept { return &*value_; }
+
+    /// The value, or `fallback` on error.
+    template <class U>
+    T value_or(U&& fallback) const& { return value_ ? *value_ : static_cast<T>(std::forward<U>(fallback)); }
+
+    /// The error. @warning meaningful only if !has_value() (else code is 0, message empty).
+    const error_info& error() const noexcept { return error_; }
+
+#if ROSTER_HAS_EXPECTED
+    /// C++23: the same outcome as a std::expected.
+    std::expected<T, error_info> to_expected() && {
+        if (value_) return std::move(*value_);
+        return std::unexpected(std::move(error_));
+    }
+#endif
+
+private:
+    void checked() const {
+        if (!value_) raise(error_);
+    }
+
+    std::optional<T> value_;
+    error_info error_;
+};
+
+/// A success-or-error with no value, e.g. from try_freeze-like operations.
+template <>
+class [[nodiscard]] result<void> {
+public:
+    using value_type = void;
+
+    result() = default;
+    result(error_info error) : error_(std::move(error)), failed_(true) {}
+
+    bool has_value() const noexcept { return !failed_; }
+    explicit operator bool() const noexcept { return has_value(); }
+    /// Raises the error if there is one.
+    void value() const {
+        if (failed_) raise(error_);
+    }
+    const error_info& error() const noexcept { return error_; }
+
+#if ROSTER_HAS_EXPECTED
+    std::expected<void, error_info> to_expected() && {
+        if (!failed_) return {};
+        return std::unexpected(std::move(error_));
+    }
+#endif
+
+private:
+    error_info error_;
+    bool failed_ = false;
+};
+
+} // namespace roster

@@ -1,0 +1,102 @@
+// roster/policies.hpp — the policy tags that configure a registry.
+//
+// A registry's behaviour is chosen by small empty tag types passed after the
+// key and value types, in any order, each defaulted when absent
+// (boost-ext/sml style):
+//
+//   roster::basic_registry<std::string, codec_ptr,
+//                          roster::locking::none,              // any order
+//                          roster::on_duplicate::replace>;
+//
+// Categories and their tags (the default first):
+//   on_duplicate::  throw_error | return_error | replace | keep_first | accept_if_equal
+//   on_null::       reject | allow
+//   locking::       shared_mutex | none
+//
+// Each tag names its category through a nested `roster_policy_category`
+// type; basic_registry rejects, with a readable static_assert, anything that
+// is not a policy tag and two tags of the same category.
+#pragma once
+
+#include "roster/config.hpp"
+
+#include <type_traits> // std::is_same_v, std::conditional_t
+
+namespace roster {
+
+/// Policy categories, one type per category.
+namespace policy_category {
+struct on_duplicate {};
+struct on_null {};
+struct locking {};
+} // namespace policy_category
+
+/// What add() does when the key is already registered.
+namespace on_duplicate {
+/// Refuse; add() throws duplicate_key_error naming both source locations
+/// (the Go `panic`). try_add() returns the error. The default.
+struct throw_error { using roster_policy_category = policy_category::on_duplicate; };
+/// Refuse; add() does not throw for a duplicate but returns the refusal in its
+/// add_result (status refused, error(), existing()).
+struct return_error { using roster_policy_category = policy_category::on_duplicate; };
+/// Last wins, reported: the new value replaces the old one; the add_result
+/// says `replaced` and carries the previous entry and where it was added.
+struct replace { using roster_policy_category = policy_category::on_duplicate; };
+/// First wins, reported: the new value is discarded; the add_result says
+/// `kept_existing` and carries the entry that stays.
+struct keep_first { using roster_policy_category = policy_category::on_duplicate; };
+/// Accept a duplicate whose value compares equal (==) to the registered one,
+/// as `kept_existing`; refuse a different one as throw_error does (gob's
+/// rule). Needs an equality-comparable value type.
+struct accept_if_equal { using roster_policy_category = policy_category::on_duplicate; };
+} // namespace on_duplicate
+
+/// What add() does with a null value (see roster::null_traits).
+namespace on_null {
+/// Refuse null values with null_value_error. The default.
+struct reject { using roster_policy_category = policy_category::on_null; };
+/// Store null values like any other (for value types where null is meaningful).
+struct allow { using roster_policy_category = policy_category::on_null; };
+} // namespace on_null
+
+/// How the registry synchronises.
+namespace locking {
+/// Reads take a std::shared_mutex in shared mode, writes in exclusive mode;
+/// once frozen, reads take no lock. The default.
+struct shared_mutex { using roster_policy_category = policy_category::locking; };
+/// No synchronisation at all: for registries confined to one thread.
+/// @warning concurrent use of such a registry is a data race.
+struct none { using roster_policy_category = policy_category::locking; };
+} // namespace locking
+
+/// A type usable as a roster policy tag.
+template <class P>
+concept policy = requires { typename P::roster_policy_category; };
+
+namespace detail {
+
+template <class P, class Category>
+inline constexpr bool in_category = [] {
+    if constexpr (policy<P>) return std::is_same_v<typename P::roster_policy_category, Category>;
+    else return false;
+}();
+
+template <class Category, class... Policies>
+inline constexpr int count_in_category = (0 + ... + (in_category<Policies, Category> ? 1 : 0));
+
+/// The policy of `Category` among `Policies`, or `Default` when there is none.
+template <class Category, class Default, class... Policies>
+struct select_policy {
+    using type = Default;
+};
+template <class Category, class Default, class First, class... Rest>
+struct select_policy<Category, Default, First, Rest...> {
+    using type = std::conditional_t<in_category<First, Category>, First,
+                                    typename select_policy<Category, Default, Rest...>::type>;
+};
+
+template <class Category, class Default, class... Policies>
+using select_policy_t = typename select_policy<Category, Default, Policies...>::type;
+
+} // namespace detail
+} // namespace roster

@@ -1,0 +1,628 @@
+// roster/registry.hpp — roster::basic_registry, the core typed registry, and
+// roster::registry<Value>, its alias for string keys.
+//
+// A registry maps keys to values, refuses bad input at the door (duplicates
+// per policy, nulls, malformed keys, anything after freeze) and records where
+// every entry was added. Every other shape of registry in roster is built on
+// this one.
+//
+//   roster::registry<std::shared_ptr<codec>> codecs{"codecs"};
+//   codecs.add("gzip", std::make_shared<gzip_codec>());   // records file:line
+//   if (auto c = codecs.get("gzip")) (*c)->encode(data);    // string_view lookup
+//   codecs.freeze();                                        // reads now lock-free
+//
+// Guarantees
+// - Thread safety (default locking::shared_mutex): every member may be called
+//   concurrently from any number of threads. Reads (get, visit, at, contains,
+//   location, names, for_each, size, empty, state) take the shared lock;
+//   mutations (add, remove, handle removal, freeze) take the exclusive lock.
+//   After freeze(), reads take no lock at all: one acquire load of the frozen
+//   flag is their only synchronisation, and every mutation is refused.
+//   With locking::none nothing is synchronised.
+// - Exception safety: strong. A refused or failed mutation leaves the registry
+//   exactly as it was. (replace needs a noexcept move of Value for this.)
+//   Keys are validated and values null-checked before any lock is taken.
+// - No reference, pointer or iterator into the registry ever escapes: get()
+//   and at() copy, visit() and for_each() run your callable under the read
+//   lock, so a value cannot be destroyed while you are looking at it, even
+//   when another thread removes its entry.
+// - Values are destroyed outside the lock (a removed or replaced value's
+//   destructor may call back into the registry).
+// - Heterogeneous lookup: a registry keyed by std::string is searched with a
+//   std::string_view (so also const char* and std::string) and never
+//   allocates to look up.
+//
+// Non-guarantees
+// - for_each() visits entries in an unspecified order; names() is sorted.
+// - @warning Calling a mutating member from inside visit() or for_each() on
+//   the same registry deadlocks (the read lock is held).
+// - @warning A registration handle must not outlive its registry.
+//
+// Complexity: add, remove, get, visit, at, contains, location: average O(1)
+// (one hash of the key). names(): O(n log n). A miss reported by at() or
+// try_at() is O(n * key length): it looks for the nearest names.
+#pragma once
+
+#include "roster/config.hpp"
+#include "roster/detail/messages.hpp"
+#include "roster/detail/storage.hpp"
+#include "roster/detail/type_name.hpp"
+#include "roster/error.hpp"
+#include "roster/policies.hpp"
+#include "roster/source_location.hpp"
+#include "roster/traits.hpp"
+
+#include <algorithm>     // std::sort
+#include <atomic>        // std::atomic<bool>: the frozen flag
+#include <concepts>      // std::copy_constructible, std::equality_comparable, std::totally_ordered
+#include <cstddef>       // std::size_t
+#include <cstdint>       // std::uint64_t: entry ids
+#include <functional>    // std::invoke
+#include <memory>        // std::unique_ptr: scoped_registration
+#include <mutex>         // std::unique_lock
+#include <optional>      // std::optional
+#include <shared_mutex>  // std::shared_mutex, std::shared_lock
+#include <string>        // std::string: names
+#include <string_view>   // std::string_view
+#include <type_traits>   // std::conditional_t, std::is_same_v, ...
+#include <unordered_map> // the storage
+#include <utility>       // std::move, std::exchange
+#include <vector>        // names()
+
+namespace roster {
+
+/// Where a registry is in its life: empty → populated → frozen.
+enum class lifecycle {
+    empty,     ///< no entries, mutations allowed
+    populated, ///< at least one entry, mutations allowed
+    frozen,    ///< freeze() was called: read-only for good, reads are lock-free
+};
+
+/// "empty", "populated" or "frozen".
+constexpr const char* to_string(lifecycle state) noexcept {
+    switch (state) {
+    case lifecycle::empty: return "empty";
+    case lifecycle::populated: return "populated";
+    case lifecycle::frozen: return "frozen";
+    }
+    return "unknown";
+}
+
+/// What an add did.
+enum class add_status {
+    added,         ///< a new entry was inserted
+    replaced,      ///< on_duplicate::replace: the new value replaced the old one
+    kept_existing, ///< on_duplicate::keep_first, or accept_if_equal with an equal value
+    refused,       ///< nothing changed; error() says why
+};
+
+/// An entry that was already registered under the key an add named.
+template <class Value>
+struct existing_entry {
+    /// The entry's value: a copy for copyable values (the entry that stays),
+    /// the previous value itself after a replace, empty for move-only values
+    /// otherwise.
+    std::optional<Value> value;
+    /// Where that entry was added.
+    source_location where;
+};
+
+template <class Registry>
+class basic_registration;
+template <class Registry>
+class basic_add_result;
+
+/// A registry of `Value`s keyed by `Key`, configured by policy tags (see
+/// roster/policies.hpp) given in any order.
+///
+/// @tparam Key      hashable and equality-comparable; std::string keys get
+///                  heterogeneous lookup by std::string_view.
+/// @tparam Value    any movable object type; copyable for get()/at().
+/// @tparam Policies any of on_duplicate::*, on_null::*, locking::*.
+template <class Key, class Value, class... Policies>
+class basic_registry {
+    static_assert((policy<Policies> && ...),
+                  "roster::basic_registry<Key, Value, Policies...>: every argument after Value must be a policy tag "
+                  "such as roster::on_duplicate::replace, roster::on_null::allow or roster::locking::none");
+    static_assert(detail::count_in_category<policy_category::on_duplicate, Policies...> <= 1,
+                  "roster::basic_registry: more than one on_duplicate:: policy given");
+    static_assert(detail::count_in_category<policy_category::on_null, Policies...> <= 1,
+                  "roster::basic_registry: more than one on_null:: policy given");
+    static_assert(detail::count_in_category<policy_category::locking, Policies...> <= 1,
+                  "roster::basic_registry: more than one locking:: policy given");
+    static_assert(std::is_object_v<Value> && !std::is_const_v<Value> && std::is_move_constructible_v<Value>,
+                  "roster::basic_registry: Value must be a non-const, movable object type");
+    static_assert(nullable_value<Value>, "roster::basic_registry: roster::null_traits<Value>::is_null is unusable");
+    static_assert(validated_key<Key>, "roster::basic_registry: roster::key_traits<Key>::validate is unusable");
+
+public:
+    using key_type = Key;
+    using value_type = Value;
+    /// The argument type of lookups: std::string_view for std::string keys.
+    using lookup_type = typename detail::key_lookup<Key>::type;
+    using duplicate_policy =
+        detail::select_policy_t<policy_category::on_duplicate, on_duplicate::throw_error, Policies...>;
+    using null_policy = detail::select_policy_t<policy_category::on_null, on_null::reject, Policies...>;
+    using locking_policy = detail::select_policy_t<policy_category::locking, locking::shared_mutex, Policies...>;
+    /// The move-only handle add() returns; removes exactly that entry.
+    using registration = basic_registration<basic_registry>;
+    /// What add() and try_add() return.
+    using add_result = basic_add_result<basic_registry>;
+    using existing_entry = roster::existing_entry<Value>;
+
+    static_assert(!std::is_same_v<duplicate_policy, on_duplicate::accept_if_equal> || std::equality_comparable<Value>,
+                  "roster::on_duplicate::accept_if_equal needs a Value with operator==");
+
+    /// Creates an empty registry called `name` (used in every message).
+    explicit basic_registry(std::string name = default_name()) : name_(std::move(name)) {}
+
+    basic_registry(const basic_registry&) = delete;
+    basic_registry& operator=(const basic_registry&) = delete;
+    ~basic_registry() = default;
+
+    /// The registry's name, as given at construction. Thread safe, lock-free.
+    const std::string& name() const noexcept { return name_; }
+
+    // ----------------------------------------------------------------- add
+
+    /// Adds `value` under `key`, recording `where`.
+    ///
+    /// @returns the outcome: its handle() removes exactly this entry later.
+    /// @throws invalid_key_error if key_traits<Key> refuses the key;
+    ///         null_value_error if the value is null (policy on_null::reject);
+    ///         frozen_error after freeze();
+    ///         duplicate_key_error on a duplicate under on_duplicate::throw_error
+    ///         (or accept_if_equal with a different value). Under
+    ///         on_duplicate::return_error a duplicate is returned, not thrown.
+    /// Strong exception guarantee. Average O(1).
+    add_result add(Key key, Value value, source_location where = source_location::current()) {
+        add_result outcome = try_add(std::move(key), std::move(value), where);
+        if (outcome.status() == add_status::refused &&
+            !(outcome.error().code == errc::duplicate_key &&
+              std::is_same_v<duplicate_policy, on_duplicate::return_error>)) {
+            raise(outcome.error());
+        }
+        return outcome;
+    }
+
+    /// add() that never raises a roster error: every refusal is in the
+    /// result (status() == refused, error()). On a duplicate, existing()
+    /// holds the entry already registered and where it was added, so
+    /// get-or-add is one call. May still propagate std::bad_alloc or an
+    /// exception thrown by Key's or Value's own operations.
+    [[nodiscard]] add_result try_add(Key key, Value value, source_location where = source_location::current()) {
+        if (const std::string_view reason = key_traits<Key>::validate(key); !reason.empty()) {
+            return add_result(detail::invalid_key_message(name_, detail::describe_key(key), reason, where));
+        }
+        if constexpr (std::is_same_v<null_policy, on_null::reject>) {
+            if (null_traits<Value>::is_null(value)) {
+                return add_result(detail::null_message(name_, detail::describe_key(key),
+                                                       detail::type_name<Value>(), where));
+            }
+        }
+
+        std::unique_lock lock(mutex_);
+        if (frozen_.load(std::memory_order_relaxed)) {
+            lock.unlock();
+            return add_result(detail::frozen_message(name_, "add", detail::describe_key(key), where, frozen_at_));
+        }
+        auto it = map_.find(key);
+        if (it == map_.end()) {
+            const std::uint64_t id = next_id_++;
+            registration handle(*this, key, id);
+            map_.emplace(std::move(key), entry{std::move(value), where, id});
+            return add_result(add_status::added, std::move(handle), std::nullopt);
+        }
+        return add_duplicate(lock, it, std::move(value), where);
+    }
+
+    // -------------------------------------------------------------- lookup
+
+    /// A copy of the value under `key`, or std::nullopt. Never throws a
+    /// roster error. Lock-free once frozen. Average O(1).
+    std::optional<Value> get(lookup_type key) const
+        requires std::copy_constructible<Value>
+    {
+        return read([&](const map_type& map) -> std::optional<Value> {
+            const auto it = map.find(key);
+            if (it == map.end()) return std::nullopt;
+            return it->second.value;
+        });
+    }
+
+    /// Calls `f(const Value&)` on the value under `key`, without copying it,
+    /// while holding the read lock (none once frozen), so the value stays
+    /// alive even if another thread removes the entry meanwhile.
+    ///
+    /// @returns if f returns void: whether the key was found; otherwise a
+    ///          std::optional of f's result (empty on a miss).
+    /// @warning f must not mutate this registry (deadlock).
+    template <class F>
+    auto visit(lookup_type key, F&& f) const {
+        using R = std::invoke_result_t<F&, const Value&>;
+        static_assert(!std::is_reference_v<R>,
+                      "roster: visit()'s callable must return a value, not a reference that would outlive the lock");
+        return read([&](const map_type& map) {
+            const auto it = map.find(key);
+            if constexpr (std::is_void_v<R>) {
+                if (it == map.end()) return false;
+                std::invoke(f, it->second.value);
+                return true;
+            } else {
+                if (it == map.end()) return std::optional<R>{};
+                return std::optional<R>(std::invoke(f, it->second.value));
+            }
+        });
+    }
+
+    /// A copy of the value under `key`.
+    /// @throws not_found_error naming the key, `where`, and the nearest
+    ///         registered names.
+    Value at(lookup_type key, source_location where = source_location::current()) const
+        requires std::copy_constructible<Value>
+    {
+        return try_at(key, where).value();
+    }
+
+    /// at() that returns a miss as a not_found error instead of throwing.
+    result<Value> try_at(lookup_type key, source_location where = source_location::current()) const
+        requires std::copy_constructible<Value>
+    {
+        return read([&](const map_type& map) -> result<Value> {
+            const auto it = map.find(key);
+            if (it != map.end()) return it->second.value;
+            return miss(map, key, where);
+        });
+    }
+
+    /// Whether `key` is registered. Lock-free once frozen. Average O(1).
+    bool contains(lookup_type key) const {
+        return read([&](const map_type& map) { return map.find(key) != map.end(); });
+    }
+
+    /// Where the entry under `key` was added, or std::nullopt.
+    std::optional<source_location> location(lookup_type key) const {
+        return read([&](const map_type& map) -> std::optional<source_location> {
+            const auto it = map.find(key);
+            if (it == map.end()) return std::nullopt;
+            return it->second.where;
+        });
+    }
+
+    /// A sorted copy of every key (unsorted if Key has no ordering).
+    /// O(n log n); never exposes the live map.
+    std::vector<Key> names() const {
+        std::vector<Key> keys = read([](const map_type& map) {
+            std::vector<Key> out;
+            out.reserve(map.size());
+            for (const auto& item : map) out.push_back(item.first);
+            return out;
+        });
+        if constexpr (std::totally_ordered<Key>) std::sort(keys.begin(), keys.end());
+        return keys;
+    }
+
+    /// Calls `f(key, value)` — or `f(key, value, where)` if f accepts a
+    /// source_location third — for every entry, in unspecified order, under
+    /// the read lock. @warning f must not mutate this registry (deadlock).
+    template <class F>
+    void for_each(F&& f) const {
+        read([&](const map_type& map) {
+            for (const auto& [key, item] : map) {
+                if constexpr (std::is_invocable_v<F&, const Key&, const Value&, const source_location&>)
+                    std::invoke(f, key, item.value, item.where);
+                else
+                    std::invoke(f, key, item.value);
+            }
+            return 0;
+        });
+    }
+
+    /// The number of entries.
+    std::size_t size() const {
+        return read([](const map_type& map) { return map.size(); });
+    }
+
+    /// Whether there are no entries.
+    bool empty() const { return size() == 0; }
+
+    /// empty, populated or frozen.
+    lifecycle state() const { return frozen() ? lifecycle::frozen : (empty() ? lifecycle::empty : lifecycle::populated); }
+
+    // -------------------------------------------------------------- remove
+
+    /// Removes the entry under `key` and returns its value.
+    /// @throws not_found_error (with the nearest names) if there is none;
+    ///         frozen_error after freeze().
+    Value remove(lookup_type key, source_location where = source_location::current()) {
+        return try_remove(key, where).value();
+    }
+
+    /// remove() that returns its error instead of throwing.
+    result<Value> try_remove(lookup_type key, source_location where = source_location::current()) {
+        std::unique_lock lock(mutex_);
+        if (frozen_.load(std::memory_order_relaxed)) {
+            lock.unlock();
+            return detail::frozen_message(name_, "remove", detail::describe_key(key), where, frozen_at_);
+        }
+        const auto it = map_.find(key);
+        if (it == map_.end()) return miss(map_, key, where);
+        Value value = std::move(it->second.value);
+        map_.erase(it);
+        lock.unlock();
+        return value;
+    }
+
+    // ----------------------------------------------------------- lifecycle
+
+    /// Makes the registry read-only for good: every later mutation is
+    /// refused with frozen_error (naming `where`), and reads take no lock.
+    /// Idempotent; the first call's location is kept.
+    void freeze(source_location where = source_location::current()) {
+        std::unique_lock lock(mutex_);
+        if (frozen_.load(std::memory_order_relaxed)) return;
+        frozen_at_ = where;
+        frozen_.store(true, std::memory_order_release);
+    }
+
+    /// Whether freeze() was called. One acquire load.
+    bool frozen() const noexcept { return frozen_.load(std::memory_order_acquire); }
+
+    /// Where freeze() was first called, or std::nullopt if it was not.
+    std::optional<source_location> frozen_at() const noexcept {
+        if (!frozen()) return std::nullopt;
+        return frozen_at_;
+    }
+
+private:
+    friend registration;
+
+    struct entry {
+        Value value;
+        source_location where;
+        std::uint64_t id; // distinguishes re-registrations under one key
+    };
+    using map_type = std::unordered_map<Key, entry, typename detail::key_lookup<Key>::hash,
+                                        typename detail::key_lookup<Key>::equal>;
+    static constexpr bool synchronised = !std::is_same_v<locking_policy, locking::none>;
+    using mutex_type = std::conditional_t<synchronised, std::shared_mutex, detail::null_mutex>;
+
+    static std::string default_name() {
+        return fmt::format("basic_registry<{}, {}>", detail::type_name<Key>(), detail::type_name<Value>());
+    }
+
+    /// Runs `f(map)` with the right synchronisation for a read.
+    template <class F>
+    decltype(auto) read(F&& f) const {
+        if constexpr (synchronised) {
+            if (!frozen_.load(std::memory_order_acquire)) {
+                std::shared_lock lock(mutex_);
+                return f(map_);
+            }
+        }
+        return f(map_);
+    }
+
+    error_info miss(const map_type& map, lookup_type key, const source_location& where) const {
+        detail::nearest_names nearest(detail::key_text(key));
+        for (const auto& item : map) nearest.offer(item.first);
+        return detail::not_found_message(name_, detail::describe_key(key), where, nearest.suffix());
+    }
+
+    static std::optional<Value> copy_of(const Value& value) {
+        if constexpr (std::is_copy_constructible_v<Value>) return value;
+        else return std::nullopt;
+    }
+
+    /// The key is taken; apply the duplicate policy. Called with the lock held.
+    add_result add_duplicate(std::unique_lock<mutex_type>& lock, typename map_type::iterator it, Value&& value,
+                             const source_location& where) {
+        const Key& key = it->first;
+        entry& existing = it->second;
+        if constexpr (std::is_same_v<duplicate_policy, on_duplicate::replace>) {
+            const std::uint64_t id = next_id_++;
+            registration handle(*this, key, id);
+            existing_entry previous{std::optional<Value>(std::move(existing.value)), existing.where};
+            existing.value = std::move(value);
+            existing.where = where;
+            existing.id = id;
+            lock.unlock();
+            return add_result(add_status::replaced, std::move(handle), std::move(previous));
+        } else {
+            existing_entry kept{copy_of(existing.value), existing.where};
+            bool accept = std::is_same_v<duplicate_policy, on_duplicate::keep_first>;
+            if constexpr (std::is_same_v<duplicate_policy, on_duplicate::accept_if_equal>) {
+                accept = static_cast<bool>(existing.value == value);
+            }
+            if (accept) {
+                lock.unlock();
+                return add_result(add_status::kept_existing, registration{}, std::move(kept));
+            }
+            std::string described = detail::describe_key(key);
+            lock.unlock();
+            return add_result(detail::duplicate_message(name_, described, where, kept.where), std::move(kept));
+        }
+    }
+
+    /// Handle removal: removes the entry only if it is still the one with `id`.
+    result<bool> remove_registration(const Key& key, std::uint64_t id, const source_location& where) {
+        std::optional<Value> doomed; // destroyed after the lock is released
+        std::unique_lock lock(mutex_);
+        if (frozen_.load(std::memory_order_relaxed)) {
+            lock.unlock();
+            return detail::frozen_message(name_, "remove", detail::describe_key(key), where, frozen_at_);
+        }
+        const auto it = map_.find(key);
+        if (it == map_.end() || it->second.id != id) return false;
+        doomed.emplace(std::move(it->second.value));
+        map_.erase(it);
+        return true;
+    }
+
+    std::string name_;
+    mutable mutex_type mutex_;
+    map_type map_;
+    std::atomic<bool> frozen_{false};
+    source_location frozen_at_{}; // written once, under the lock, before frozen_ is released
+    std::uint64_t next_id_ = 1;
+};
+
+/// The common case: a registry keyed by std::string, looked up by
+/// std::string_view.
+template <class Value, class... Policies>
+using registry = basic_registry<std::string, Value, Policies...>;
+
+/// The move-only handle add() returns. remove() removes exactly the entry
+/// that add created — never a later re-registration under the same key.
+/// Destroying a handle does NOT remove the entry (use scoped_registration
+/// for that), so `reg.add(k, v);` with the result ignored keeps the entry.
+/// @warning must not outlive its registry.
+template <class Registry>
+class basic_registration {
+public:
+    using key_type = typename Registry::key_type;
+
+    /// An empty handle (active() is false).
+    basic_registration() noexcept = default;
+    basic_registration(basic_registration&& other) noexcept
+        : registry_(std::exchange(other.registry_, nullptr)), key_(std::move(other.key_)), id_(other.id_) {}
+    basic_registration& operator=(basic_registration&& other) noexcept {
+        registry_ = std::exchange(other.registry_, nullptr);
+        key_ = std::move(other.key_);
+        id_ = other.id_;
+        return *this;
+    }
+    basic_registration(const basic_registration&) = delete;
+    basic_registration& operator=(const basic_registration&) = delete;
+    ~basic_registration() = default;
+
+    /// Whether the handle still refers to an entry it may remove (false once
+    /// removed or released, or for a handle that added nothing).
+    bool active() const noexcept { return registry_ != nullptr; }
+    explicit operator bool() const noexcept { return active(); }
+
+    /// The key the entry was added under. @warning only if active().
+    const key_type& key() const noexcept { return *key_; }
+
+    /// Removes the entry this handle added, if it is still registered.
+    /// @returns true if it removed it; false if it was already gone or was
+    ///          replaced by a later registration (which is left alone).
+    /// @throws frozen_error if the registry is frozen (the handle stays active).
+    bool remove(source_location where = source_location::current()) { return try_remove(where).value(); }
+
+    /// remove() returning its error; a result holding false means "nothing to
+    /// remove", a failed result means the registry refused (frozen).
+    result<bool> try_remove(source_location where = source_location::current()) {
+        if (registry_ == nullptr) return false;
+        result<bool> outcome = registry_->remove_registration(*key_, id_, where);
+        if (outcome) registry_ = nullptr;
+        return outcome;
+    }
+
+    /// Forgets the entry without removing it.
+    void release() noexcept { registry_ = nullptr; }
+
+private:
+    friend Registry;
+    basic_registration(Registry& registry, const key_type& key, std::uint64_t id)
+        : registry_(&registry), key_(key), id_(id) {}
+
+    Registry* registry_ = nullptr;
+    std::optional<key_type> key_;
+    std::uint64_t id_ = 0;
+};
+
+/// The outcome of add() / try_add().
+template <class Registry>
+class basic_add_result {
+public:
+    using registration = typename Registry::registration;
+    using existing_entry = typename Registry::existing_entry;
+
+    /// What happened.
+    add_status status() const noexcept { return status_; }
+    /// true when the new value is now registered (added or replaced).
+    explicit operator bool() const noexcept { return status_ == add_status::added || status_ == add_status::replaced; }
+    /// Why the add was refused. @warning meaningful only when status() == refused.
+    const error_info& error() const noexcept { return error_; }
+    /// The entry that was already under the key, and where it was added:
+    /// present for refused duplicates, kept_existing and replaced.
+    const std::optional<existing_entry>& existing() const noexcept { return existing_; }
+    /// The handle that removes exactly the new entry (inactive unless added
+    /// or replaced). Move it out to keep it: `auto h = std::move(r).handle();`.
+    registration& handle() & noexcept { return handle_; }
+    registration handle() && noexcept { return std::move(handle_); }
+
+private:
+    friend Registry;
+    basic_add_result(add_status status, registration handle, std::optional<existing_entry> existing)
+        : status_(status), handle_(std::move(handle)), existing_(std::move(existing)) {}
+    explicit basic_add_result(error_info error, std::optional<existing_entry> existing = std::nullopt)
+        : status_(add_status::refused), existing_(std::move(existing)), error_(std::move(error)) {}
+
+    add_status status_;
+    registration handle_;
+    std::optional<existing_entry> existing_;
+    error_info error_;
+};
+
+/// An RAII registration of any registry type: removes its entry when
+/// destroyed (e.g. a plugin's entries when it is unloaded). Errors on that
+/// removal (a frozen registry) are swallowed: the entry then stays.
+class scoped_registration {
+public:
+    scoped_registration() noexcept = default;
+    /// Takes over `handle`. Allocates once.
+    template <class Registry>
+    scoped_registration(basic_registration<Registry>&& handle) // NOLINT(google-explicit-constructor)
+        : impl_(std::make_unique<model<Registry>>(std::move(handle))) {}
+    scoped_registration(scoped_registration&&) noexcept = default;
+    scoped_registration& operator=(scoped_registration&& other) noexcept {
+        if (this != &other) {
+            reset();
+            impl_ = std::move(other.impl_);
+        }
+        return *this;
+    }
+    ~scoped_registration() { reset(); }
+
+    /// Whether an entry is still held.
+    bool active() const noexcept { return impl_ != nullptr && impl_->active(); }
+    explicit operator bool() const noexcept { return active(); }
+
+    /// Removes the entry now (if it is still the one added).
+    void reset() noexcept {
+        if (impl_) {
+            impl_->remove_quietly();
+            impl_.reset();
+        }
+    }
+    /// Forgets the entry without removing it.
+    void release() noexcept { impl_.reset(); }
+
+private:
+    struct concept_t {
+        virtual ~concept_t() = default;
+        virtual bool active() const noexcept = 0;
+        virtual void remove_quietly() noexcept = 0;
+    };
+    template <class Registry>
+    struct model final : concept_t {
+        explicit model(basic_registration<Registry>&& h) : handle(std::move(h)) {}
+        bool active() const noexcept override { return handle.active(); }
+        void remove_quietly() noexcept override {
+#if ROSTER_HAS_EXCEPTIONS
+            try {
+                (void)handle.try_remove();
+            } catch (...) { // allocation failure while wording an error: keep the entry
+            }
+#else
+            (void)handle.try_remove();
+#endif
+        }
+        basic_registration<Registry> handle;
+    };
+    std::unique_ptr<concept_t> impl_;
+};
+
+} // namespace roster

@@ -1,0 +1,14 @@
+// roster/roster.hpp — the umbrella header: includes every public roster header.
+//
+// Prefer the specific header in code you compile often (roster/registry.hpp
+// for the core registry); include this one for convenience.
+#pragma once
+
+#include "roster/config.hpp"
+#include "roster/error.hpp"
+#include "roster/fwd.hpp"
+#include "roster/policies.hpp"
+#include "roster/registry.hpp"
+#include "roster/source_location.hpp"
+#include "roster/traits.hpp"
+#include "roster/version.hpp"

@@ -1,0 +1,89 @@
+// roster/traits.hpp — the customisation points users specialise.
+//
+// Gives, in namespace roster:
+//   null_traits<T>::is_null(const T&)   how a registry tells a null value;
+//   key_traits<Key>::validate(const Key&) whether a key is well formed;
+//   nullable_value<T>, validated_key<K>  the concepts that check them.
+//
+// Specialise them in namespace roster for your own types:
+//
+//   template <> struct roster::null_traits<my_handle> {
+//       static bool is_null(const my_handle& h) noexcept { return !h.valid(); }
+//   };
+//   template <> struct roster::key_traits<my_id> {
+//       static std::string_view validate(const my_id& id) noexcept {
+//           return id.value == 0 ? "id 0 is reserved" : std::string_view{};
+//       }
+//   };
+//
+// Guarantees: the defaults are constexpr, noexcept and never allocate.
+#pragma once
+
+#include "roster/config.hpp"
+
+#include <concepts>    // std::convertible_to
+#include <cstddef>     // std::nullptr_t
+#include <string>      // std::basic_string
+#include <string_view> // std::string_view, std::basic_string_view
+
+namespace roster {
+
+/// How a registry tells a null value, so that it can refuse it at add time.
+///
+/// The default treats a value as null when `value == nullptr` is valid and
+/// true. That covers the typed-null traps: null raw pointers (including a
+/// null `Derived*` converted to `Base*`), null function and member pointers,
+/// empty std::unique_ptr / std::shared_ptr (including one made by the
+/// aliasing constructor around a null pointer), and an empty std::function
+/// (including one built from a null function pointer or from another, empty
+/// std::function). Every other type is never null unless you specialise this
+/// template.
+template <class T>
+struct null_traits {
+    /// true when `value` must be refused as null.
+    static constexpr bool is_null(const T& value) noexcept {
+        if constexpr (requires { { value == nullptr } -> std::convertible_to<bool>; }) {
+            return static_cast<bool>(value == nullptr);
+        } else {
+            return false;
+        }
+    }
+};
+
+/// Whether a key is well formed. validate() returns an empty string_view for
+/// an acceptable key, else a short reason ("key is empty") that becomes part
+/// of the invalid_key_error message.
+///
+/// Default: every key is acceptable, except for string keys (below).
+template <class Key>
+struct key_traits {
+    static constexpr std::string_view validate(const Key&) noexcept { return {}; }
+};
+
+/// String keys: refused when empty or when they contain a control character
+/// (a byte below 0x20, or 0x7f), which would make messages and names()
+/// misleading.
+template <class Char, class Traits, class Alloc>
+struct key_traits<std::basic_string<Char, Traits, Alloc>> {
+    static constexpr std::string_view validate(std::basic_string_view<Char, Traits> key) noexcept {
+        if (key.empty()) return "key is empty";
+        for (Char c : key) {
+            if ((c >= 0 && c < 0x20) || c == 0x7f) return "key contains a control character";
+        }
+        return {};
+    }
+};
+
+/// A value type whose null_traits specialisation is usable.
+template <class T>
+concept nullable_value = requires(const T& value) {
+    { null_traits<T>::is_null(value) } -> std::convertible_to<bool>;
+};
+
+/// A key type whose key_traits specialisation is usable.
+template <class K>
+concept validated_key = requires(const K& key) {
+    { key_traits<K>::validate(key) } -> std::convertible_to<std::string_view>;
+};
+
+} // namespace roster
