@@ -1,0 +1,825 @@
+// Tests for roster/registry.hpp: the core registry, its policies, handles,
+// lifecycle, messages, heterogeneous lookup and concurrency ([concurrency]
+// cases are the ones the ThreadSanitizer build runs).
+#include "support/catch.hpp"
+
+#include "roster/registry.hpp"
+
+#include <fmt/core.h>
+
+#include <atomic>
+#include <barrier>
+#include <cstddef>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+// ---------------------------------------------------------------------------
+// Allocation counting: replaces the global operator new for this test binary.
+// Only allocations made on a thread while its counter is armed are counted.
+namespace {
+thread_local bool counting_allocations = false;
+thread_local std::size_t allocations = 0;
+
+struct allocation_counter {
+    allocation_counter() {
+        allocations = 0;
+        counting_allocations = true;
+    }
+    ~allocation_counter() { counting_allocations = false; }
+    allocation_counter(const allocation_counter&) = delete;
+    allocation_counter& operator=(const allocation_counter&) = delete;
+    std::size_t count() const { return allocations; }
+};
+} // namespace
+
+void* operator new(std::size_t size) {
+    if (counting_allocations) ++allocations;
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+// ---------------------------------------------------------------------------
+namespace {
+
+using int_registry = roster::registry<int>;
+
+bool contains_text(const std::string& haystack, std::string_view needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+std::string line_text(unsigned line) { return fmt::format(":{}", line); }
+
+struct codec {
+    virtual ~codec() = default;
+    virtual std::string encode(std::string_view in) const = 0;
+};
+struct upper_codec final : codec {
+    std::string encode(std::string_view in) const override {
+        std::string out(in);
+        for (char& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+        return out;
+    }
+};
+
+/// Counts copies, to prove that visit() does not copy.
+struct copy_counter {
+    static inline int copies = 0;
+    int value = 0;
+    explicit copy_counter(int v) : value(v) {}
+    copy_counter(const copy_counter& other) : value(other.value) { ++copies; }
+    copy_counter(copy_counter&&) noexcept = default;
+    copy_counter& operator=(const copy_counter&) = default;
+    copy_counter& operator=(copy_counter&&) noexcept = default;
+};
+
+/// A key fmt cannot format.
+struct opaque_key {
+    int id = 0;
+    friend bool operator==(const opaque_key&, const opaque_key&) = default;
+};
+struct opaque_hash {
+    std::size_t operator()(const opaque_key& k) const noexcept { return std::hash<int>{}(k.id); }
+};
+
+/// A value whose operator== throws on demand (for exception safety).
+struct moody {
+    int value = 0;
+    static inline bool throw_on_compare = false;
+    friend bool operator==(const moody& a, const moody& b) {
+        if (throw_on_compare) throw std::runtime_error("moody comparison");
+        return a.value == b.value;
+    }
+};
+
+} // namespace
+
+template <>
+struct std::hash<opaque_key> : opaque_hash {};
+
+// ===========================================================================
+// Adding and looking up
+
+TEST_CASE("registry: an added value can be looked up by std::string, std::string_view and const char*",
+          "[registry]") {
+    int_registry reg{"numbers"};
+    reg.add("one", 1);
+    const std::string key = "one";
+    const std::string_view view = "one";
+    const char* pointer = "one";
+    CHECK(reg.get(key) == 1);
+    CHECK(reg.get(view) == 1);
+    CHECK(reg.get(pointer) == 1);
+    CHECK(reg.get("two") == std::nullopt);
+    CHECK(reg.contains("one"));
+    CHECK_FALSE(reg.contains("two"));
+    CHECK(reg.at("one") == 1);
+}
+
+TEST_CASE("registry: size, empty, name and names() describe the registry and names() is a sorted copy",
+          "[registry]") {
+    int_registry reg{"letters"};
+    CHECK(reg.empty());
+    CHECK(reg.size() == 0);
+    CHECK(reg.name() == "letters");
+    reg.add("charlie", 3);
+    reg.add("alpha", 1);
+    reg.add("bravo", 2);
+    CHECK_FALSE(reg.empty());
+    CHECK(reg.size() == 3);
+    std::vector<std::string> names = reg.names();
+    CHECK(names == std::vector<std::string>{"alpha", "bravo", "charlie"});
+    names.clear(); // a copy: the registry is untouched
+    CHECK(reg.size() == 3);
+}
+
+TEST_CASE("registry: a default-constructed registry is named after its key and value types", "[registry]") {
+    roster::basic_registry<int, double> reg;
+    CHECK(contains_text(reg.name(), "int"));
+    CHECK(contains_text(reg.name(), "double"));
+}
+
+TEST_CASE("registry: every entry records the source location of the add call", "[registry]") {
+    int_registry reg{"located"};
+    const unsigned line = __LINE__ + 1;
+    reg.add("here", 1);
+    const auto where = reg.location("here");
+    REQUIRE(where.has_value());
+    CHECK(where->line() == line);
+    CHECK(contains_text(where->file_name(), "registry.cpp"));
+    CHECK_FALSE(reg.location("elsewhere").has_value());
+}
+
+TEST_CASE("registry: visit reads the value in place without copying it", "[registry]") {
+    roster::registry<copy_counter> reg{"counted"};
+    reg.add("seven", copy_counter{7});
+    copy_counter::copies = 0;
+    const auto doubled = reg.visit("seven", [](const copy_counter& c) { return c.value * 2; });
+    CHECK(doubled == 14);
+    bool seen = false;
+    CHECK(reg.visit("seven", [&](const copy_counter& c) { seen = (c.value == 7); }));
+    CHECK(seen);
+    CHECK(copy_counter::copies == 0);
+    CHECK_FALSE(reg.visit("eight", [](const copy_counter& c) { return c.value; }).has_value());
+    CHECK_FALSE(reg.visit("eight", [](const copy_counter&) {}));
+}
+
+TEST_CASE("registry: for_each visits every entry, with its source location when asked", "[registry]") {
+    int_registry reg{"sum"};
+    reg.add("a", 1);
+    reg.add("b", 2);
+    reg.add("c", 3);
+    int sum = 0;
+    reg.for_each([&](const std::string&, int v) { sum += v; });
+    CHECK(sum == 6);
+    int located = 0;
+    reg.for_each([&](const std::string&, int, const roster::source_location& where) {
+        if (contains_text(where.file_name(), "registry.cpp")) ++located;
+    });
+    CHECK(located == 3);
+}
+
+TEST_CASE("registry: keys of any hashable type work, and fmt-formattable keys appear in messages", "[registry]") {
+    roster::basic_registry<int, std::string> reg{"by-id"};
+    reg.add(42, "answer");
+    CHECK(reg.get(42) == "answer");
+    const auto miss = reg.try_at(41);
+    REQUIRE_FALSE(miss);
+    CHECK(contains_text(miss.error().message, "no entry for key 41"));
+    CHECK(contains_text(miss.error().message, "nearest: 42"));
+}
+
+TEST_CASE("registry: a key fmt cannot format is named by its type in messages", "[registry]") {
+    roster::basic_registry<opaque_key, int> reg{"opaque"};
+    reg.add(opaque_key{1}, 1);
+    const auto dup = reg.try_add(opaque_key{1}, 2);
+    REQUIRE(dup.status() == roster::add_status::refused);
+    CHECK(contains_text(dup.error().message, "<key of type"));
+    CHECK(contains_text(dup.error().message, "opaque_key"));
+}
+
+TEST_CASE("registry: move-only values can be added, visited and removed", "[registry]") {
+    roster::registry<std::unique_ptr<codec>> reg{"owned"};
+    reg.add("upper", std::make_unique<upper_codec>());
+    CHECK(reg.visit("upper", [](const std::unique_ptr<codec>& c) { return c->encode("abc"); }) == "ABC");
+    const auto dup = reg.try_add("upper", std::make_unique<upper_codec>());
+    REQUIRE(dup.status() == roster::add_status::refused);
+    REQUIRE(dup.existing().has_value());
+    CHECK_FALSE(dup.existing()->value.has_value()); // cannot copy a unique_ptr
+    std::unique_ptr<codec> removed = reg.remove("upper");
+    REQUIRE(removed != nullptr);
+    CHECK(removed->encode("x") == "X");
+    CHECK(reg.empty());
+}
+
+// ===========================================================================
+// Duplicate policies
+
+TEST_CASE("on_duplicate::throw_error: a duplicate throws a message naming the registry, the key and both "
+          "source locations, and the first entry stays (pain point 2)",
+          "[registry][duplicates]") {
+    int_registry reg{"codecs"};
+    const unsigned first_line = __LINE__ + 1;
+    reg.add("gzip", 1);
+    unsigned second_line = 0;
+    std::string message;
+    try {
+        second_line = __LINE__ + 1;
+        reg.add("gzip", 2);
+    } catch (const roster::duplicate_key_error& e) {
+        message = e.what();
+        CHECK(e.code() == roster::errc::duplicate_key);
+    }
+    CHECK(contains_text(message, "registry \"codecs\""));
+    CHECK(contains_text(message, "\"gzip\""));
+    CHECK(contains_text(message, line_text(first_line)));
+    CHECK(contains_text(message, line_text(second_line)));
+    CHECK(reg.get("gzip") == 1);
+    CHECK(reg.size() == 1);
+}
+
+TEST_CASE("try_add: a duplicate returns the existing entry and where it was added, so get-or-add is one call",
+          "[registry][duplicates]") {
+    roster::registry<std::shared_ptr<codec>> reg{"codecs"};
+    const auto original = std::make_shared<upper_codec>();
+    const unsigned line = __LINE__ + 1;
+    reg.add("upper", original);
+
+    const auto candidate = std::make_shared<upper_codec>();
+    auto outcome = reg.try_add("upper", candidate);
+    REQUIRE(outcome.status() == roster::add_status::refused);
+    CHECK_FALSE(outcome);
+    CHECK(outcome.error().code == roster::errc::duplicate_key);
+    REQUIRE(outcome.existing().has_value());
+    CHECK(outcome.existing()->where.line() == line);
+    const std::shared_ptr<codec> in_use = outcome ? candidate : *outcome.existing()->value;
+    CHECK(in_use == original);
+    CHECK_FALSE(outcome.handle().active());
+}
+
+TEST_CASE("on_duplicate::return_error: add returns a duplicate instead of throwing, but still throws other errors",
+          "[registry][duplicates]") {
+    roster::registry<int, roster::on_duplicate::return_error> reg{"soft"};
+    reg.add("x", 1);
+    auto outcome = reg.add("x", 2);
+    CHECK(outcome.status() == roster::add_status::refused);
+    CHECK(outcome.error().code == roster::errc::duplicate_key);
+    REQUIRE(outcome.existing().has_value());
+    CHECK(outcome.existing()->value == 1);
+    CHECK(reg.get("x") == 1);
+    CHECK_THROWS_AS(reg.add("", 3), roster::invalid_key_error);
+}
+
+TEST_CASE("on_duplicate::replace: the last value wins and the replacement is reported with the previous entry",
+          "[registry][duplicates]") {
+    roster::registry<int, roster::on_duplicate::replace> reg{"last-wins"};
+    const unsigned first_line = __LINE__ + 1;
+    auto first = reg.add("x", 1).handle();
+    const unsigned second_line = __LINE__ + 1;
+    auto outcome = reg.add("x", 2);
+    CHECK(outcome.status() == roster::add_status::replaced);
+    CHECK(outcome);
+    REQUIRE(outcome.existing().has_value());
+    CHECK(outcome.existing()->value == 1);
+    CHECK(outcome.existing()->where.line() == first_line);
+    CHECK(reg.get("x") == 2);
+    CHECK(reg.location("x")->line() == second_line);
+    CHECK(reg.size() == 1);
+    // The first handle no longer owns the entry: it must not remove the replacement.
+    CHECK_FALSE(first.remove());
+    CHECK(reg.get("x") == 2);
+    CHECK(outcome.handle().remove());
+    CHECK_FALSE(reg.contains("x"));
+}
+
+TEST_CASE("on_duplicate::keep_first: the first value stays and the ignored duplicate is reported",
+          "[registry][duplicates]") {
+    roster::registry<int, roster::on_duplicate::keep_first> reg{"first-wins"};
+    reg.add("x", 1);
+    auto outcome = reg.add("x", 2);
+    CHECK(outcome.status() == roster::add_status::kept_existing);
+    CHECK_FALSE(outcome);
+    REQUIRE(outcome.existing().has_value());
+    CHECK(outcome.existing()->value == 1);
+    CHECK(reg.get("x") == 1);
+}
+
+TEST_CASE("on_duplicate::accept_if_equal: an equal duplicate is accepted, a different one refused (pain point 8)",
+          "[registry][duplicates]") {
+    roster::registry<std::string, roster::on_duplicate::accept_if_equal> reg{"same-or-fail"};
+    reg.add("greeting", "hello");
+    auto same = reg.add("greeting", "hello");
+    CHECK(same.status() == roster::add_status::kept_existing);
+    CHECK_THROWS_AS(reg.add("greeting", "bonjour"), roster::duplicate_key_error);
+    CHECK(reg.get("greeting") == "hello");
+    CHECK(reg.size() == 1);
+}
+
+TEST_CASE("on_duplicate::accept_if_equal: a throwing operator== leaves the registry unchanged and unlocked",
+          "[registry][duplicates][exception-safety]") {
+    roster::registry<moody, roster::on_duplicate::accept_if_equal> reg{"moody"};
+    reg.add("m", moody{1});
+    moody::throw_on_compare = true;
+    CHECK_THROWS_AS(reg.add("m", moody{1}), std::runtime_error);
+    moody::throw_on_compare = false;
+    CHECK(reg.size() == 1);
+    CHECK(reg.get("m")->value == 1);
+    reg.add("n", moody{2}); // would deadlock if the lock had been left held
+    CHECK(reg.size() == 2);
+}
+
+// ===========================================================================
+// Nulls and keys
+
+TEST_CASE("on_null::reject: a null smart pointer is refused and the registry stays as it was", "[registry][null]") {
+    roster::registry<std::shared_ptr<codec>> reg{"codecs"};
+    CHECK_THROWS_AS(reg.add("none", nullptr), roster::null_value_error);
+    const std::shared_ptr<upper_codec> null_derived;
+    const auto outcome = reg.try_add("typed-null", null_derived);
+    REQUIRE(outcome.status() == roster::add_status::refused);
+    CHECK(outcome.error().code == roster::errc::null_value);
+    CHECK(contains_text(outcome.error().message, "\"typed-null\""));
+    CHECK(contains_text(outcome.error().message, "registry \"codecs\""));
+    CHECK(reg.empty());
+}
+
+TEST_CASE("on_null::reject: an empty std::function and a null function pointer are refused", "[registry][null]") {
+    roster::registry<std::function<int()>> functions{"functions"};
+    int (*null_fn)() = nullptr;
+    CHECK_THROWS_AS(functions.add("empty", std::function<int()>{}), roster::null_value_error);
+    CHECK_THROWS_AS(functions.add("from-null-pointer", null_fn), roster::null_value_error);
+    CHECK(functions.empty());
+
+    roster::registry<int (*)()> pointers{"pointers"};
+    CHECK_THROWS_AS(pointers.add("null", nullptr), roster::null_value_error);
+    CHECK(pointers.empty());
+}
+
+TEST_CASE("on_null::allow: null values are stored like any other", "[registry][null]") {
+    roster::registry<std::shared_ptr<codec>, roster::on_null::allow> reg{"nullable"};
+    reg.add("none", nullptr);
+    CHECK(reg.contains("none"));
+    CHECK(reg.get("none") == std::shared_ptr<codec>{});
+}
+
+TEST_CASE("registry: empty keys and keys with control characters are refused, registry unchanged",
+          "[registry][keys]") {
+    int_registry reg{"keys"};
+    reg.add("fine", 1);
+    CHECK_THROWS_AS(reg.add("", 1), roster::invalid_key_error);
+    const auto outcome = reg.try_add("bad\nkey", 1);
+    REQUIRE(outcome.status() == roster::add_status::refused);
+    CHECK(outcome.error().code == roster::errc::invalid_key);
+    CHECK(contains_text(outcome.error().message, "control character"));
+    CHECK(contains_text(outcome.error().message, "\"bad\\nkey\"")); // escaped in the message
+    CHECK(reg.names() == std::vector<std::string>{"fine"});
+}
+
+// ===========================================================================
+// Misses
+
+TEST_CASE("registry: a miss names the registry, the key, the lookup site and the nearest registered names "
+          "(pain point 9)",
+          "[registry][miss]") {
+    int_registry reg{"codecs"};
+    for (const char* name : {"gzip", "zstd", "brotli", "lz4", "snappy"}) reg.add(name, 1);
+    std::string message;
+    const unsigned line = __LINE__ + 2;
+    try {
+        (void)reg.at("gzp");
+    } catch (const roster::not_found_error& e) {
+        message = e.what();
+    }
+    CHECK(contains_text(message, "registry \"codecs\""));
+    CHECK(contains_text(message, "\"gzp\""));
+    CHECK(contains_text(message, line_text(line)));
+    CHECK(contains_text(message, "5 registered, nearest: \"gzip\""));
+    CHECK_FALSE(contains_text(message, "snappy")); // only the three nearest
+}
+
+TEST_CASE("registry: a miss in an empty registry says the registry is empty", "[registry][miss]") {
+    const int_registry reg{"nothing"};
+    const auto outcome = reg.try_at("anything");
+    REQUIRE_FALSE(outcome);
+    CHECK(outcome.error().code == roster::errc::not_found);
+    CHECK(contains_text(outcome.error().message, "the registry is empty"));
+    CHECK_THROWS_AS(outcome.value(), roster::not_found_error);
+}
+
+// ===========================================================================
+// Removal and handles
+
+TEST_CASE("registry: remove by key returns the value; an unknown key is a not_found error", "[registry][remove]") {
+    int_registry reg{"removable"};
+    reg.add("a", 1);
+    CHECK(reg.remove("a") == 1);
+    CHECK_FALSE(reg.contains("a"));
+    CHECK_THROWS_AS(reg.remove("a"), roster::not_found_error);
+    const auto outcome = reg.try_remove("a");
+    REQUIRE_FALSE(outcome);
+    CHECK(outcome.error().code == roster::errc::not_found);
+}
+
+TEST_CASE("registration: a handle removes exactly the entry it added and never a later re-registration",
+          "[registry][handle]") {
+    int_registry reg{"handles"};
+    auto first = reg.add("k", 1).handle();
+    REQUIRE(first.active());
+    CHECK(first.key() == "k");
+    CHECK(reg.remove("k") == 1);
+    reg.add("k", 2); // re-registration under the same key
+    CHECK_FALSE(first.remove());
+    CHECK(reg.get("k") == 2);
+
+    auto second = reg.try_add("other", 3).handle();
+    CHECK(second.remove());
+    CHECK_FALSE(second.active());
+    CHECK_FALSE(reg.contains("other"));
+    CHECK_FALSE(second.remove()); // a second call is harmless
+}
+
+TEST_CASE("registration: handles are move-only and destroying one does not remove its entry", "[registry][handle]") {
+    static_assert(!std::is_copy_constructible_v<int_registry::registration>);
+    static_assert(!std::is_copy_assignable_v<int_registry::registration>);
+    static_assert(std::is_nothrow_move_constructible_v<int_registry::registration>);
+    int_registry reg{"handles"};
+    { auto handle = reg.add("kept", 1).handle(); }
+    CHECK(reg.contains("kept"));
+
+    auto moved_from = reg.add("moved", 2).handle();
+    auto moved_to = std::move(moved_from);
+    CHECK_FALSE(moved_from.active()); // NOLINT(bugprone-use-after-move): checking the moved-from state
+    CHECK(moved_to.active());
+    CHECK(moved_to.remove());
+    CHECK_FALSE(reg.contains("moved"));
+
+    auto released = reg.add("released", 3).handle();
+    released.release();
+    CHECK_FALSE(released.remove());
+    CHECK(reg.contains("released"));
+}
+
+TEST_CASE("scoped_registration: removes its entry when destroyed", "[registry][handle]") {
+    int_registry reg{"scoped"};
+    roster::basic_registry<int, int> other{"other"};
+    {
+        std::vector<roster::scoped_registration> plugin;
+        plugin.emplace_back(reg.add("plugin.a", 1).handle());
+        plugin.emplace_back(other.add(7, 7).handle()); // any registry type
+        CHECK(plugin.front().active());
+        CHECK(reg.contains("plugin.a"));
+        CHECK(other.contains(7));
+    }
+    CHECK_FALSE(reg.contains("plugin.a"));
+    CHECK_FALSE(other.contains(7));
+
+    roster::scoped_registration kept = reg.add("kept", 2).handle();
+    kept.release();
+    CHECK(reg.contains("kept"));
+}
+
+TEST_CASE("registry: removed and replaced values are destroyed outside the lock, so their destructor may read "
+          "the registry",
+          "[registry][remove]") {
+    using registry_t = roster::registry<std::shared_ptr<int>, roster::on_duplicate::replace>;
+    registry_t reg{"reentrant"};
+    std::size_t seen_size = 99;
+    auto make = [&](int v) {
+        return std::shared_ptr<int>(new int(v), [&](int* p) {
+            seen_size = reg.size(); // would deadlock if called under the write lock
+            delete p;
+        });
+    };
+    auto handle = reg.add("a", make(1)).handle();
+    { auto replaced = reg.add("a", make(2)); } // the previous value dies with the result
+    CHECK(seen_size == 1);
+    seen_size = 99;
+    CHECK(std::move(reg.add("b", make(3))).handle().remove());
+    CHECK(seen_size == 1);
+}
+
+// ===========================================================================
+// Lifecycle
+
+TEST_CASE("registry: the lifecycle goes empty, populated, frozen", "[registry][lifecycle]") {
+    int_registry reg{"life"};
+    CHECK(reg.state() == roster::lifecycle::empty);
+    reg.add("a", 1);
+    CHECK(reg.state() == roster::lifecycle::populated);
+    CHECK_FALSE(reg.frozen());
+    CHECK_FALSE(reg.frozen_at().has_value());
+    reg.freeze();
+    CHECK(reg.state() == roster::lifecycle::frozen);
+    CHECK(std::string(roster::to_string(reg.state())) == "frozen");
+}
+
+TEST_CASE("registry: after freeze every mutation is refused with the freeze site, and reads still work",
+          "[registry][lifecycle]") {
+    int_registry reg{"frozen"};
+    auto handle = reg.add("a", 1).handle();
+    const unsigned freeze_line = __LINE__ + 1;
+    reg.freeze();
+    reg.freeze(); // idempotent: the first site is kept
+    REQUIRE(reg.frozen_at().has_value());
+    CHECK(reg.frozen_at()->line() == freeze_line);
+
+    std::string message;
+    try {
+        reg.add("b", 2);
+    } catch (const roster::frozen_error& e) {
+        message = e.what();
+    }
+    CHECK(contains_text(message, "registry \"frozen\""));
+    CHECK(contains_text(message, "\"b\""));
+    CHECK(contains_text(message, line_text(freeze_line)));
+
+    CHECK(reg.try_add("b", 2).error().code == roster::errc::frozen);
+    CHECK_THROWS_AS(reg.remove("a"), roster::frozen_error);
+    CHECK(reg.try_remove("a").error().code == roster::errc::frozen);
+    CHECK_THROWS_AS(handle.remove(), roster::frozen_error);
+    CHECK(handle.active()); // refused, so the handle still owns the entry
+    CHECK(reg.get("a") == 1);
+    CHECK(reg.names() == std::vector<std::string>{"a"});
+    CHECK(reg.size() == 1);
+}
+
+TEST_CASE("locking::none: a single-threaded registry behaves the same", "[registry][lifecycle]") {
+    roster::registry<int, roster::locking::none> reg{"unlocked"};
+    reg.add("a", 1);
+    CHECK_THROWS_AS(reg.add("a", 2), roster::duplicate_key_error);
+    reg.freeze();
+    CHECK_THROWS_AS(reg.add("b", 2), roster::frozen_error);
+    CHECK(reg.get("a") == 1);
+}
+
+// ===========================================================================
+// Heterogeneous lookup allocates nothing
+
+TEST_CASE("registry: lookups by std::string_view and const char* allocate nothing", "[registry][allocation]") {
+    int_registry reg{"allocation"};
+    const char* long_key = "a.key.well.beyond.the.small.string.buffer";
+    reg.add(long_key, 1);
+    reg.add("another.long.key.beyond.the.small.buffer", 2);
+    const std::string_view view = long_key;
+    int found = 0;
+    std::size_t counted = 0;
+    {
+        const allocation_counter counter;
+        found += reg.get(view).value_or(0);
+        found += reg.get(long_key).value_or(0);
+        found += reg.contains(view) ? 1 : 0;
+        found += reg.contains(long_key) ? 1 : 0;
+        found += reg.visit(long_key, [](int v) { return v; }).value_or(0);
+        found += reg.get("missing.key.also.beyond.the.small.buffer").value_or(0);
+        counted = counter.count();
+    }
+    CHECK(found == 5);
+    CHECK(counted == 0);
+
+    // The counter does see allocations: a temporary std::string does allocate.
+    std::size_t baseline = 0;
+    {
+        const allocation_counter counter;
+        found += reg.get(std::string(long_key)).value_or(0);
+        baseline = counter.count();
+    }
+    CHECK(baseline > 0);
+}
+
+TEST_CASE("registry: a frozen registry is read without allocating", "[registry][allocation]") {
+    int_registry reg{"frozen-allocation"};
+    reg.add("a.key.well.beyond.the.small.string.buffer", 1);
+    reg.freeze();
+    std::size_t counted = 0;
+    int found = 0;
+    {
+        const allocation_counter counter;
+        found = reg.get("a.key.well.beyond.the.small.string.buffer").value_or(0);
+        counted = counter.count();
+    }
+    CHECK(found == 1);
+    CHECK(counted == 0);
+}
+
+// ===========================================================================
+// The Go spec's five invariants (§6)
+
+TEST_CASE("invariant 1: at most one entry per key; a duplicate never appends", "[registry][invariants]") {
+    roster::registry<int, roster::on_duplicate::keep_first> keep{"keep"};
+    roster::registry<int, roster::on_duplicate::replace> replace{"replace"};
+    int_registry strict{"strict"};
+    for (int i = 0; i < 3; ++i) {
+        keep.add("k", i);
+        replace.add("k", i);
+        (void)strict.try_add("k", i);
+    }
+    CHECK(keep.size() == 1);
+    CHECK(replace.size() == 1);
+    CHECK(strict.size() == 1);
+    CHECK(keep.names().size() == 1);
+}
+
+TEST_CASE("invariant 2: no null value ever enters the registry", "[registry][invariants]") {
+    roster::registry<codec*> reg{"raw"};
+    upper_codec real;
+    reg.add("real", &real);
+    codec* null_codec = static_cast<upper_codec*>(nullptr); // the typed-null trap
+    CHECK_THROWS_AS(reg.add("typed-null", null_codec), roster::null_value_error);
+    bool any_null = false;
+    reg.for_each([&](const std::string&, codec* c) { any_null = any_null || c == nullptr; });
+    CHECK_FALSE(any_null);
+    CHECK(reg.size() == 1);
+}
+
+TEST_CASE("invariant 3: consumers never get mutable access to the stored entries", "[registry][invariants]") {
+    static_assert(std::is_same_v<decltype(std::declval<const int_registry&>().get("k")), std::optional<int>>);
+    static_assert(std::is_same_v<decltype(std::declval<const int_registry&>().names()), std::vector<std::string>>);
+    int_registry reg{"sealed"};
+    reg.add("k", 1);
+    auto copy = reg.get("k");
+    *copy = 2;
+    auto names = reg.names();
+    names.emplace_back("intruder");
+    CHECK(reg.get("k") == 1);
+    CHECK(reg.size() == 1);
+    // visit hands out a const reference only.
+    reg.visit("k", [](auto& value) { static_assert(std::is_const_v<std::remove_reference_t<decltype(value)>>); });
+}
+
+namespace {
+int_registry& static_init_registry() {
+    static int_registry reg{"static-init"};
+    return reg;
+}
+const bool static_registration = [] {
+    static_init_registry().add("registered-before-main", 1);
+    return true;
+}();
+} // namespace
+
+TEST_CASE("invariant 4: registrations made by static initialisers are complete before main reads them",
+          "[registry][invariants]") {
+    CHECK(static_registration);
+    CHECK(static_init_registry().get("registered-before-main") == 1);
+}
+
+TEST_CASE("invariant 5: every read and write is synchronised (readers and writers race under TSan)",
+          "[registry][invariants][concurrency]") {
+    int_registry reg{"raced"};
+    std::atomic<bool> stop{false};
+    std::atomic<long> hits{0};
+    std::vector<std::thread> readers;
+    for (int r = 0; r < 3; ++r) {
+        readers.emplace_back([&] {
+            while (!stop.load(std::memory_order_relaxed)) {
+                if (reg.get("k0")) hits.fetch_add(1, std::memory_order_relaxed);
+                (void)reg.contains("k1");
+                (void)reg.visit("k2", [](int v) { return v + 1; });
+                (void)reg.names();
+                (void)reg.size();
+                reg.for_each([](const std::string&, int) {});
+            }
+        });
+    }
+    for (int round = 0; round < 200; ++round) {
+        for (int k = 0; k < 4; ++k) reg.add(fmt::format("k{}", k), round);
+        for (int k = 0; k < 4; ++k) (void)reg.remove(fmt::format("k{}", k));
+    }
+    stop.store(true);
+    for (auto& t : readers) t.join();
+    CHECK(reg.empty());
+    CHECK(hits.load() >= 0);
+}
+
+// ===========================================================================
+// Concurrency
+
+TEST_CASE("registry: concurrent writers of distinct keys and concurrent readers all see a consistent registry",
+          "[registry][concurrency]") {
+    int_registry reg{"busy"};
+    constexpr int writers = 4;
+    constexpr int per_writer = 250;
+    std::atomic<bool> done{false};
+    std::atomic<int> bad_reads{0};
+    std::thread reader([&] {
+        while (!done.load(std::memory_order_acquire)) {
+            const auto names = reg.names();
+            for (const auto& name : names) {
+                // Each value equals its key's number; a removed key just misses.
+                const auto value = reg.get(name);
+                if (value && fmt::format("w{}", *value / per_writer) + fmt::format(".{}", *value % per_writer) != name)
+                    bad_reads.fetch_add(1);
+            }
+        }
+    });
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w) {
+        threads.emplace_back([&, w] {
+            for (int i = 0; i < per_writer; ++i) reg.add(fmt::format("w{}.{}", w, i), w * per_writer + i);
+        });
+    }
+    for (auto& t : threads) t.join();
+    done.store(true, std::memory_order_release);
+    reader.join();
+    CHECK(bad_reads.load() == 0);
+    CHECK(reg.size() == static_cast<std::size_t>(writers * per_writer));
+}
+
+TEST_CASE("registry: when many threads try_add one key, exactly one adds and the others see its entry",
+          "[registry][concurrency]") {
+    int_registry reg{"race-to-add"};
+    constexpr int contenders = 8;
+    std::barrier start(contenders);
+    std::atomic<int> added{0};
+    std::atomic<int> refused_with_existing{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < contenders; ++t) {
+        threads.emplace_back([&, t] {
+            start.arrive_and_wait();
+            auto outcome = reg.try_add("only", t);
+            if (outcome) added.fetch_add(1);
+            else if (outcome.existing() && outcome.existing()->value == reg.get("only")) refused_with_existing.fetch_add(1);
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(added.load() == 1);
+    CHECK(refused_with_existing.load() == contenders - 1);
+}
+
+TEST_CASE("registry: a value being visited stays alive while another thread removes its entry",
+          "[registry][concurrency]") {
+    roster::registry<std::shared_ptr<std::string>> reg{"visited"};
+    reg.add("v", std::make_shared<std::string>("alive"));
+    std::atomic<bool> inside{false};
+    std::atomic<bool> removed{false};
+    std::string seen_after_remove_started;
+    std::thread visitor([&] {
+        reg.visit("v", [&](const std::shared_ptr<std::string>& s) {
+            inside.store(true);
+            // Give the remover time to block on the lock; the value must stay intact.
+            for (int i = 0; i < 50 && !removed.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            seen_after_remove_started = *s;
+        });
+    });
+    while (!inside.load()) std::this_thread::yield();
+    std::thread remover([&] {
+        (void)reg.remove("v");
+        removed.store(true);
+    });
+    visitor.join();
+    remover.join();
+    CHECK(seen_after_remove_started == "alive");
+    CHECK_FALSE(reg.contains("v"));
+}
+
+TEST_CASE("registry: freezing while readers read is safe, and frozen reads need no lock", "[registry][concurrency]") {
+    int_registry reg{"freezing"};
+    for (int i = 0; i < 64; ++i) reg.add(fmt::format("k{}", i), i);
+    std::atomic<bool> stop{false};
+    std::atomic<long> sum{0};
+    std::vector<std::thread> readers;
+    for (int r = 0; r < 3; ++r) {
+        readers.emplace_back([&] {
+            long local = 0;
+            while (!stop.load(std::memory_order_relaxed)) {
+                for (int i = 0; i < 64; i += 7) local += reg.get(fmt::format("k{}", i)).value_or(0);
+            }
+            sum.fetch_add(local);
+        });
+    }
+    reg.freeze();
+    CHECK_THROWS_AS(reg.add("late", 1), roster::frozen_error);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stop.store(true);
+    for (auto& t : readers) t.join();
+    CHECK(sum.load() > 0);
+    CHECK(reg.size() == 64);
+}
+
+TEST_CASE("registration: racing removals through a handle and by key remove the entry exactly once",
+          "[registry][concurrency]") {
+    for (int round = 0; round < 50; ++round) {
+        int_registry reg{"racing-removal"};
+        auto handle = reg.add("k", round).handle();
+        std::atomic<int> removals{0};
+        std::thread by_handle([&] {
+            if (handle.remove()) removals.fetch_add(1);
+        });
+        std::thread by_key([&] {
+            if (reg.try_remove("k")) removals.fetch_add(1);
+        });
+        by_handle.join();
+        by_key.join();
+        CHECK(removals.load() == 1);
+        CHECK(reg.empty());
+    }
+}
