@@ -137,18 +137,27 @@ namespace detail {
 
 namespace roster {
 
+namespace detail {
+/// Raises `Exception(message)` through ROSTER_THROW; aborts if a
+/// user-defined hook returns.
+template <class Exception, class... Args>
+[[noreturn]] void raise_as(const Args&... args) {
+    ROSTER_THROW(Exception(args...));
+    std::abort();
+}
+} // namespace detail
+
 /// Raises `info` as the exception type matching its code, through
 /// ROSTER_THROW. Every error roster raises passes through here.
 [[noreturn]] inline void raise(const error_info& info) {
     switch (info.code) {
-    case errc::duplicate_key: ROSTER_THROW(duplicate_key_error(info.message)); break;
-    case errc::null_value: ROSTER_THROW(null_value_error(info.message)); break;
-    case errc::invalid_key: ROSTER_THROW(invalid_key_error(info.message)); break;
-    case errc::frozen: ROSTER_THROW(frozen_error(info.message)); break;
-    case errc::not_found: ROSTER_THROW(not_found_error(info.message)); break;
+    case errc::duplicate_key: detail::raise_as<duplicate_key_error>(info.message);
+    case errc::null_value: detail::raise_as<null_value_error>(info.message);
+    case errc::invalid_key: detail::raise_as<invalid_key_error>(info.message);
+    case errc::frozen: detail::raise_as<frozen_error>(info.message);
+    case errc::not_found: detail::raise_as<not_found_error>(info.message);
     }
-    ROSTER_THROW(error(info.code, info.message));
-    std::abort(); // a user-defined ROSTER_THROW returned
+    detail::raise_as<error>(info.code, info.message);
 }
 
 /// A value or the error that prevented it; the return type of every try_
@@ -180,6 +189,10 @@ public:
     /// The value, or `fallback` on error.
     template <class U>
     T value_or(U&& fallback) const& { return value_ ? *value_ : static_cast<T>(std::forward<U>(fallback)); }
+    template <class U>
+    T value_or(U&& fallback) && {
+        return value_ ? std::move(*value_) : static_cast<T>(std::forward<U>(fallback));
+    }
 
     /// The error. @warning meaningful only if !has_value() (else code is 0, message empty).
     const error_info& error() const noexcept { return error_; }

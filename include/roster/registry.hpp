@@ -39,8 +39,9 @@
 // - @warning A registration handle must not outlive its registry.
 //
 // Complexity: add, remove, get, visit, at, contains, location: average O(1)
-// (one hash of the key). names(): O(n log n). A miss reported by at() or
-// try_at() is O(n * key length): it looks for the nearest names.
+// (one hash of the key). names(): O(n log n). A miss reported by at(),
+// try_at() or remove() is O(n * l * m) for n entries, key lengths l and m:
+// it computes the edit distance to every key to list the nearest names.
 #pragma once
 
 #include "roster/config.hpp"
@@ -95,6 +96,17 @@ enum class add_status {
     kept_existing, ///< on_duplicate::keep_first, or accept_if_equal with an equal value
     refused,       ///< nothing changed; error() says why
 };
+
+/// "added", "replaced", "kept_existing" or "refused".
+constexpr const char* to_string(add_status status) noexcept {
+    switch (status) {
+    case add_status::added: return "added";
+    case add_status::replaced: return "replaced";
+    case add_status::kept_existing: return "kept_existing";
+    case add_status::refused: return "refused";
+    }
+    return "unknown";
+}
 
 /// An entry that was already registered under the key an add named.
 template <class Value>
@@ -501,7 +513,8 @@ public:
     bool active() const noexcept { return registry_ != nullptr; }
     explicit operator bool() const noexcept { return active(); }
 
-    /// The key the entry was added under. @warning only if active().
+    /// The key the entry was added under. @warning undefined for a
+    /// default-constructed handle.
     const key_type& key() const noexcept { return *key_; }
 
     /// Removes the entry this handle added, if it is still registered.

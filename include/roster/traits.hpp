@@ -25,13 +25,15 @@
 #include <cstddef>     // std::nullptr_t
 #include <string>      // std::basic_string
 #include <string_view> // std::string_view, std::basic_string_view
+#include <type_traits> // std::is_pointer_v, std::is_class_v, ...
 
 namespace roster {
 
 /// How a registry tells a null value, so that it can refuse it at add time.
 ///
-/// The default treats a value as null when `value == nullptr` is valid and
-/// true. That covers the typed-null traps: null raw pointers (including a
+/// The default treats as null a raw, function or member pointer equal to
+/// nullptr, and a value of a pointer-like class type (one that converts to
+/// bool and compares with nullptr) equal to nullptr. That covers the typed-null traps: null raw pointers (including a
 /// null `Derived*` converted to `Base*`), null function and member pointers,
 /// empty std::unique_ptr / std::shared_ptr (including one made by the
 /// aliasing constructor around a null pointer), and an empty std::function
@@ -42,7 +44,16 @@ template <class T>
 struct null_traits {
     /// true when `value` must be refused as null.
     static constexpr bool is_null(const T& value) noexcept {
-        if constexpr (requires { { value == nullptr } -> std::convertible_to<bool>; }) {
+        if constexpr (std::is_pointer_v<T> || std::is_member_pointer_v<T> || std::is_null_pointer_v<T>) {
+            return value == nullptr;
+        } else if constexpr (std::is_class_v<T> && requires {
+                                 { value == nullptr } -> std::convertible_to<bool>;
+                                 static_cast<bool>(value);
+                             }) {
+            // Pointer-like classes: smart pointers, std::function, and user
+            // types that test as bool and compare with nullptr. Requiring the
+            // bool test keeps out types such as std::string_view, whose
+            // `== nullptr` only compiles by converting nullptr to a string.
             return static_cast<bool>(value == nullptr);
         } else {
             return false;
