@@ -254,17 +254,11 @@ public:
         using R = std::invoke_result_t<F&, const Value&>;
         static_assert(!std::is_reference_v<R>,
                       "roster: visit()'s callable must return a value, not a reference that would outlive the lock");
-        return read([&](const map_type& map) {
-            const auto it = map.find(key);
-            if constexpr (std::is_void_v<R>) {
-                if (it == map.end()) return false;
-                std::invoke(f, it->second.value);
-                return true;
-            } else {
-                if (it == map.end()) return std::optional<R>{};
-                return std::optional<R>(std::invoke(f, it->second.value));
-            }
-        });
+        if constexpr (std::is_reference_v<R>) {
+            return false; // unreachable: the static_assert above already failed
+        } else {
+            return visit_found<R>(key, f);
+        }
     }
 
     /// A copy of the value under `key`.
@@ -413,6 +407,22 @@ private:
             }
         }
         return f(map_);
+    }
+
+    /// visit() for a callable returning R (void or a non-reference).
+    template <class R, class F>
+    auto visit_found(lookup_type key, F& f) const {
+        return read([&](const map_type& map) {
+            const auto it = map.find(key);
+            if constexpr (std::is_void_v<R>) {
+                if (it == map.end()) return false;
+                std::invoke(f, it->second.value);
+                return true;
+            } else {
+                if (it == map.end()) return std::optional<R>{};
+                return std::optional<R>(std::invoke(f, it->second.value));
+            }
+        });
     }
 
     error_info miss(const map_type& map, lookup_type key, const source_location& where) const {
