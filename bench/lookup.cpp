@@ -1,0 +1,256 @@
+// Read-path benchmarks: roster against the limit and against what users
+// write today, side by side in one run, reported as ratios.
+//
+//   limit                 unsynchronised std::unordered_map, value read in
+//                         place, same transparent hasher as roster
+//   shared_mutex_baseline unordered_map<std::string, V> under std::shared_mutex,
+//                         key built as std::string from the caller's const char*,
+//                         value returned by copy (what users write today)
+//   c10_style             unlocked reads of unordered_map<std::string,
+//                         std::function<V()>>, lookup by std::string, creator called
+//   roster_*              roster in each mode: mutable (shared_mutex), frozen,
+//                         locking::none; by std::string_view (sv) and const char* (cstr)
+//
+// Dimensions: 1, 2, 4 threads; 16, 1000, 100000 keys. Every thread walks its
+// own shuffled list of keys. Allocations per lookup are counted (replaced
+// operator new, per thread). After the run, one line per comparison:
+//   RATIO <name> threads=<n> keys=<k> <value>
+// where value = the roster variant's time per lookup / the limit's (or
+// `<name>_vs_<baseline>`: / that baseline's), medians of the repetitions.
+#include "roster/registry.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <random>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+// ----------------------------------------------------------- allocation count
+namespace {
+thread_local std::size_t thread_allocations = 0;
+}
+void* operator new(std::size_t size) {
+    ++thread_allocations;
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+using value_t = std::shared_ptr<const int>;
+constexpr int max_threads = 4;
+
+/// The keys, their spellings, and one shuffled visiting order per thread.
+struct key_set {
+    std::vector<std::string> keys;
+    std::vector<const char*> cstrs;
+    std::vector<std::string_view> views;
+    std::vector<std::vector<std::uint32_t>> orders;
+};
+
+/// Everything looked up, for one key count.
+struct fixture {
+    key_set ks;
+    std::unordered_map<std::string, value_t, roster::detail::transparent_string_hash<std::string_view>,
+                       std::equal_to<>>
+        limit;
+    std::unordered_map<std::string, value_t> baseline;
+    mutable std::shared_mutex baseline_mutex;
+    std::unordered_map<std::string, std::function<value_t()>> c10;
+    roster::registry<value_t> mutable_reg{"bench.mutable"};
+    roster::registry<value_t> frozen_reg{"bench.frozen"};
+    roster::registry<value_t, roster::locking::none> unlocked_reg{"bench.unlocked"};
+
+    explicit fixture(std::size_t n) {
+        std::mt19937 rng(42);
+        ks.keys.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            char buffer[64];
+            std::snprintf(buffer, sizeof buffer, "roster.bench.key.%08zu.%04x", i, static_cast<unsigned>(rng() & 0xffff));
+            ks.keys.emplace_back(buffer); // 29 characters, beyond the small-string buffer
+        }
+        for (const auto& k : ks.keys) {
+            ks.cstrs.push_back(k.c_str());
+            ks.views.emplace_back(k);
+        }
+        for (int t = 0; t < max_threads; ++t) {
+            std::vector<std::uint32_t> order(n);
+            for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+            std::shuffle(order.begin(), order.end(), rng);
+            ks.orders.push_back(std::move(order));
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            auto value = std::make_shared<const int>(static_cast<int>(i));
+            limit.emplace(ks.keys[i], value);
+            baseline.emplace(ks.keys[i], value);
+            c10.emplace(ks.keys[i], [value] { return value; });
+            mutable_reg.add(ks.keys[i], value);
+            frozen_reg.add(ks.keys[i], value);
+            unlocked_reg.add(ks.keys[i], value);
+        }
+        frozen_reg.freeze();
+    }
+};
+
+const fixture& fixture_for(std::size_t n) {
+    static std::mutex mutex;
+    static std::map<std::size_t, std::unique_ptr<fixture>> fixtures;
+    const std::lock_guard lock(mutex);
+    auto& slot = fixtures[n];
+    if (!slot) slot = std::make_unique<fixture>(n);
+    return *slot;
+}
+
+/// Runs `lookup(fixture, index)` once per iteration over this thread's order.
+template <class Lookup>
+void run(benchmark::State& state, Lookup lookup) {
+    const fixture& f = fixture_for(static_cast<std::size_t>(state.range(0)));
+    const auto& order = f.ks.orders[static_cast<std::size_t>(state.thread_index()) % f.ks.orders.size()];
+    std::size_t i = 0;
+    long sink = 0;
+    const std::size_t allocations_before = thread_allocations;
+    for (auto _ : state) {
+        sink += lookup(f, order[i]);
+        if (++i == order.size()) i = 0;
+    }
+    benchmark::DoNotOptimize(sink);
+    state.counters["allocs_per_lookup"] = benchmark::Counter(
+        static_cast<double>(thread_allocations - allocations_before), benchmark::Counter::kAvgIterations);
+}
+
+int read_value(const value_t& v) { return *v; }
+
+// --------------------------------------------------------------- the lookups
+long limit_sv(const fixture& f, std::uint32_t i) {
+    const auto it = f.limit.find(f.ks.views[i]);
+    return it == f.limit.end() ? 0 : read_value(it->second);
+}
+long shared_mutex_baseline_cstr(const fixture& f, std::uint32_t i) {
+    const std::string key(f.ks.cstrs[i]); // what users write: a std::string from the caller's char*
+    value_t copy;
+    {
+        const std::shared_lock lock(f.baseline_mutex);
+        const auto it = f.baseline.find(key);
+        if (it == f.baseline.end()) return 0;
+        copy = it->second;
+    }
+    return read_value(copy);
+}
+long c10_style_cstr(const fixture& f, std::uint32_t i) {
+    const std::string key(f.ks.cstrs[i]);
+    const auto it = f.c10.find(key);
+    return it == f.c10.end() ? 0 : read_value(it->second());
+}
+template <class Registry, class Key>
+long roster_visit(const Registry& reg, Key key) {
+    return reg.visit(key, [](const value_t& v) { return read_value(v); }).value_or(0);
+}
+long roster_mutable_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.mutable_reg, f.ks.views[i]); }
+long roster_mutable_cstr(const fixture& f, std::uint32_t i) { return roster_visit(f.mutable_reg, f.ks.cstrs[i]); }
+long roster_frozen_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.frozen_reg, f.ks.views[i]); }
+long roster_frozen_cstr(const fixture& f, std::uint32_t i) { return roster_visit(f.frozen_reg, f.ks.cstrs[i]); }
+long roster_unlocked_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.unlocked_reg, f.ks.views[i]); }
+long roster_mutable_get_sv(const fixture& f, std::uint32_t i) {
+    const auto copy = f.mutable_reg.get(f.ks.views[i]);
+    return copy ? read_value(*copy) : 0;
+}
+
+struct variant {
+    const char* name;
+    long (*lookup)(const fixture&, std::uint32_t);
+};
+constexpr variant variants[] = {
+    {"limit_sv", limit_sv},
+    {"shared_mutex_baseline_cstr", shared_mutex_baseline_cstr},
+    {"c10_style_cstr", c10_style_cstr},
+    {"roster_mutable_sv", roster_mutable_sv},
+    {"roster_mutable_cstr", roster_mutable_cstr},
+    {"roster_mutable_get_sv", roster_mutable_get_sv},
+    {"roster_frozen_sv", roster_frozen_sv},
+    {"roster_frozen_cstr", roster_frozen_cstr},
+    {"roster_unlocked_sv", roster_unlocked_sv},
+};
+
+/// Console output as usual, plus the medians kept for the RATIO lines.
+class ratio_reporter : public benchmark::ConsoleReporter {
+public:
+    void ReportRuns(const std::vector<Run>& runs) override {
+        for (const Run& run : runs) {
+            if (run.run_type != Run::RT_Aggregate || run.aggregate_name != "median") continue;
+            const std::string name = run.run_name.function_name;
+            const long keys = std::strtol(run.run_name.args.c_str(), nullptr, 10);
+            times_[{name, static_cast<int>(run.threads), keys}] = run.GetAdjustedRealTime();
+            const auto allocs = run.counters.find("allocs_per_lookup");
+            if (allocs != run.counters.end()) allocs_[{name, static_cast<int>(run.threads), keys}] = allocs->second.value;
+        }
+        ConsoleReporter::ReportRuns(runs);
+    }
+
+    void print_ratios() const {
+        std::printf("\n# roster read path: time per lookup / baseline's, medians, same run\n");
+        for (const auto& [id, time] : times_) {
+            const auto& [name, threads, keys] = id;
+            if (name.rfind("roster_", 0) != 0) continue;
+            print(name, "limit_sv", "", threads, keys, time);
+            print(name, "shared_mutex_baseline_cstr", "_vs_shared_mutex", threads, keys, time);
+            print(name, "c10_style_cstr", "_vs_c10", threads, keys, time);
+        }
+        std::printf("\n# allocations per lookup\n");
+        for (const auto& [id, allocs] : allocs_) {
+            const auto& [name, threads, keys] = id;
+            std::printf("ALLOCS %s threads=%d keys=%ld %.2f\n", name.c_str(), threads, keys, allocs);
+        }
+    }
+
+private:
+    using id_t = std::tuple<std::string, int, long>;
+
+    void print(const std::string& name, const char* baseline, const char* suffix, int threads, long keys,
+               double time) const {
+        const auto it = times_.find({baseline, threads, keys});
+        if (it == times_.end() || it->second <= 0) return;
+        std::printf("RATIO %s%s threads=%d keys=%ld %.3f\n", name.c_str(), suffix, threads, keys, time / it->second);
+    }
+
+    std::map<id_t, double> times_;
+    std::map<id_t, double> allocs_;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    for (const variant& v : variants) {
+        benchmark::RegisterBenchmark(v.name, [lookup = v.lookup](benchmark::State& state) { run(state, lookup); })
+            ->Arg(16)
+            ->Arg(1000)
+            ->Arg(100000)
+            ->Threads(1)
+            ->Threads(2)
+            ->Threads(4)
+            ->UseRealTime()
+            ->MinTime(0.05)
+            ->Repetitions(3)
+            ->ReportAggregatesOnly(true);
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    ratio_reporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    reporter.print_ratios();
+    benchmark::Shutdown();
+    return 0;
+}
