@@ -2,6 +2,7 @@
 
 #include "roster/error.hpp"
 
+#include <exception>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -86,11 +87,27 @@ TEST_CASE("errc: to_string names every code", "[error]") {
     CHECK(std::string_view(roster::to_string(errc::invalid_key)) == "invalid_key");
     CHECK(std::string_view(roster::to_string(errc::frozen)) == "frozen");
     CHECK(std::string_view(roster::to_string(errc::not_found)) == "not_found");
+    CHECK(std::string_view(roster::to_string(errc::factory_failed)) == "factory_failed");
+    CHECK(std::string_view(roster::to_string(errc::no_common_version)) == "no_common_version");
+}
+
+TEST_CASE("errc: the codes added for factories and versions keep their numbers", "[error]") {
+    CHECK(static_cast<int>(errc::factory_failed) == 6);
+    CHECK(static_cast<int>(errc::no_common_version) == 7);
+}
+
+TEST_CASE("raise: an error with a cause rethrows that exception unchanged", "[error]") {
+    roster::error_info info{errc::factory_failed, "factory failed", std::make_exception_ptr(std::logic_error("own"))};
+    CHECK_THROWS_AS(roster::raise(info), std::logic_error);
+    info.cause = nullptr;
+    CHECK_THROWS_AS(roster::raise(info), roster::factory_error);
+    info.code = errc::no_common_version;
+    CHECK_THROWS_AS(roster::raise(info), roster::no_common_version_error);
 }
 
 TEST_CASE("errc: to_string says unknown for a value outside errc", "[error]") {
     CHECK(std::string_view(roster::to_string(errc{})) == "unknown");
-    CHECK(std::string_view(roster::to_string(static_cast<errc>(6))) == "unknown");
+    CHECK(std::string_view(roster::to_string(static_cast<errc>(99))) == "unknown");
     CHECK(std::string_view(roster::to_string(static_cast<errc>(-1))) == "unknown");
 }
 

@@ -847,3 +847,51 @@ TEST_CASE("registration: racing removals through a handle and by key remove the 
         CHECK(reg.empty());
     }
 }
+
+// ===========================================================================
+// Storage and copies
+
+TEST_CASE("storage::ordered: for_each visits entries in key order and lookups stay heterogeneous",
+          "[registry][storage]") {
+    roster::registry<int, roster::storage::ordered> reg{"ordered"};
+    for (const char* name : {"delta", "alpha", "charlie", "bravo"})
+        reg.add(name, static_cast<int>(std::string_view(name).size()));
+    std::vector<std::string> seen;
+    reg.for_each([&](const std::string& key, int) { seen.push_back(key); });
+    CHECK(seen == std::vector<std::string>{"alpha", "bravo", "charlie", "delta"});
+    const std::string_view view = "charlie";
+    CHECK(reg.get(view) == 7);
+    CHECK_THROWS_AS(reg.add("alpha", 0), roster::duplicate_key_error);
+    CHECK(reg.remove("alpha") == 5);
+    const auto miss = reg.try_at("alpah");
+    REQUIRE_FALSE(miss);
+    CHECK(contains_text(miss.error().message, "3 registered")); // alpha is gone
+    CHECK(reg.size() == 3);
+}
+
+TEST_CASE("registry: a named copy holds the same entries and locations but is independent of the original",
+          "[registry][copy]") {
+    int_registry original{"original"};
+    const unsigned line = __LINE__ + 1;
+    auto handle = original.add("a", 1).handle();
+    original.add("b", 2);
+    original.freeze();
+
+    int_registry copy{original, "copy"};
+    CHECK(copy.name() == "copy");
+    CHECK(copy.names() == original.names());
+    CHECK(copy.location("a")->line() == line);
+    CHECK_FALSE(copy.frozen());
+    copy.add("c", 3); // the copy is mutable
+    CHECK(copy.remove("a") == 1);
+    CHECK(original.get("a") == 1);
+    CHECK_FALSE(original.contains("c"));
+}
+
+TEST_CASE("on_null: a refused value's message carries the policy's reason", "[registry][null]") {
+    roster::registry<std::shared_ptr<int>> reg{"reasons"};
+    const auto outcome = reg.try_add("p", nullptr);
+    REQUIRE(outcome.status() == roster::add_status::refused);
+    CHECK(contains_text(outcome.error().message, "the value is null"));
+    CHECK(contains_text(outcome.error().message, "std::shared_ptr<int>"));
+}

@@ -5,7 +5,7 @@
 //   roster::errc                 stable numeric error codes (never renumbered);
 //   roster::error                base exception (a std::runtime_error) with code();
 //   roster::duplicate_key_error, null_value_error, invalid_key_error,
-//   frozen_error, not_found_error
+//   frozen_error, not_found_error, factory_error, no_common_version_error
 //                                one exception type per code;
 //   roster::error_info           code + message, carried by the non-throwing paths;
 //   roster::result<T>            value or error_info, returned by every try_ function;
@@ -27,6 +27,7 @@
 
 #include <cstdio>    // std::fputs, stderr: the no-exceptions fallback
 #include <cstdlib>   // std::abort
+#include <exception> // std::exception_ptr: a factory's own exception
 #include <optional>  // std::optional: result's value
 #include <stdexcept> // std::runtime_error: base of roster::error
 #include <string>    // std::string: messages
@@ -46,6 +47,8 @@ enum class errc : int {
     invalid_key = 3,   ///< a key was refused by roster::key_traits (e.g. an empty string)
     frozen = 4,        ///< a mutation was attempted after freeze()
     not_found = 5,     ///< a lookup or removal named a key that is not registered
+    factory_failed = 6, ///< a factory threw or produced a null product (roster/factory.hpp)
+    no_common_version = 7 ///< version negotiation found no version both sides support (roster/versioned.hpp)
 };
 
 /// The code's name, e.g. "duplicate_key"; "unknown" for a value outside errc.
@@ -56,6 +59,8 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::invalid_key: return "invalid_key";
     case errc::frozen: return "frozen";
     case errc::not_found: return "not_found";
+    case errc::factory_failed: return "factory_failed";
+    case errc::no_common_version: return "no_common_version";
     }
     return "unknown";
 }
@@ -104,11 +109,28 @@ public:
     explicit not_found_error(const std::string& message) : error(errc::not_found, message) {}
 };
 
+/// A factory failed: it threw (try_create() keeps that exception as the
+/// error's cause) or produced a null product.
+class factory_error : public error {
+public:
+    explicit factory_error(const std::string& message) : error(errc::factory_failed, message) {}
+};
+
+/// Version negotiation found no version both sides support; the message
+/// lists both sides' versions.
+class no_common_version_error : public error {
+public:
+    explicit no_common_version_error(const std::string& message) : error(errc::no_common_version, message) {}
+};
+
 /// What went wrong, for the non-throwing paths: the code and the same
 /// message the exception would carry.
 struct error_info {
     errc code{};
     std::string message;
+    /// The exception that caused the error, when one did (a factory's own
+    /// exception); raise() rethrows it as it was.
+    std::exception_ptr cause{};
 
     friend bool operator==(const error_info&, const error_info&) = default;
 };
@@ -148,14 +170,20 @@ template <class Exception, class... Args>
 } // namespace detail
 
 /// Raises `info` as the exception type matching its code, through
-/// ROSTER_THROW. Every error roster raises passes through here.
+/// ROSTER_THROW. Every error roster raises passes through here. An error
+/// with a cause rethrows that exception unchanged (with exceptions enabled).
 [[noreturn]] inline void raise(const error_info& info) {
+#if ROSTER_HAS_EXCEPTIONS
+    if (info.cause) std::rethrow_exception(info.cause);
+#endif
     switch (info.code) {
     case errc::duplicate_key: detail::raise_as<duplicate_key_error>(info.message);
     case errc::null_value: detail::raise_as<null_value_error>(info.message);
     case errc::invalid_key: detail::raise_as<invalid_key_error>(info.message);
     case errc::frozen: detail::raise_as<frozen_error>(info.message);
     case errc::not_found: detail::raise_as<not_found_error>(info.message);
+    case errc::factory_failed: detail::raise_as<factory_error>(info.message);
+    case errc::no_common_version: detail::raise_as<no_common_version_error>(info.message);
     }
     detail::raise_as<error>(info.code, info.message);
 }

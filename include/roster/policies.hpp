@@ -12,6 +12,7 @@
 //   on_duplicate::  throw_error | return_error | replace | keep_first | accept_if_equal
 //   on_null::       reject | allow
 //   locking::       shared_mutex | none
+//   storage::       hashed | ordered
 //
 // Each tag names its category through a nested `roster_policy_category`
 // type; basic_registry rejects, with a readable static_assert, anything that
@@ -19,7 +20,9 @@
 #pragma once
 
 #include "roster/config.hpp"
+#include "roster/traits.hpp"
 
+#include <string_view> // std::string_view: refusal reasons
 #include <type_traits> // std::is_same_v, std::conditional_t
 
 namespace roster {
@@ -29,6 +32,7 @@ namespace policy_category {
 struct on_duplicate {};
 struct on_null {};
 struct locking {};
+struct storage {};
 } // namespace policy_category
 
 /// What add() does when the key is already registered.
@@ -52,11 +56,29 @@ struct accept_if_equal { using roster_policy_category = policy_category::on_dupl
 } // namespace on_duplicate
 
 /// What add() does with a null value (see roster::null_traits).
+///
+/// Each tag says why it refuses a value through
+/// `template <class V> static std::string_view refusal(const V&)`: an empty
+/// string_view accepts the value, anything else is the reason it is refused
+/// (it becomes part of the null_value_error message). Other shapes add tags
+/// of this category (e.g. roster::on_null::probe in roster/factory.hpp).
 namespace on_null {
 /// Refuse null values with null_value_error. The default.
-struct reject { using roster_policy_category = policy_category::on_null; };
+struct reject {
+    using roster_policy_category = policy_category::on_null;
+    template <class V>
+    static constexpr std::string_view refusal(const V& value) noexcept {
+        return null_traits<V>::is_null(value) ? std::string_view("the value is null") : std::string_view();
+    }
+};
 /// Store null values like any other (for value types where null is meaningful).
-struct allow { using roster_policy_category = policy_category::on_null; };
+struct allow {
+    using roster_policy_category = policy_category::on_null;
+    template <class V>
+    static constexpr std::string_view refusal(const V&) noexcept {
+        return {};
+    }
+};
 } // namespace on_null
 
 /// How the registry synchronises.
@@ -68,6 +90,15 @@ struct shared_mutex { using roster_policy_category = policy_category::locking; }
 /// @warning concurrent use of such a registry is a data race.
 struct none { using roster_policy_category = policy_category::locking; };
 } // namespace locking
+
+/// How entries are stored.
+namespace storage {
+/// A hash table (std::unordered_map): average O(1) lookups. The default.
+struct hashed { using roster_policy_category = policy_category::storage; };
+/// A sorted tree (std::map with std::less<>): O(log n) lookups, and
+/// for_each() visits entries in key order. Needs an ordered Key.
+struct ordered { using roster_policy_category = policy_category::storage; };
+} // namespace storage
 
 /// A type usable as a roster policy tag.
 template <class P>

@@ -58,7 +58,8 @@
 #include <concepts>      // std::copy_constructible, std::equality_comparable, std::totally_ordered
 #include <cstddef>       // std::size_t
 #include <cstdint>       // std::uint64_t: entry ids
-#include <functional>    // std::invoke
+#include <functional>    // std::invoke, std::less
+#include <map>           // storage::ordered
 #include <memory>        // std::unique_ptr: scoped_registration
 #include <mutex>         // std::unique_lock
 #include <optional>      // std::optional
@@ -130,7 +131,7 @@ class basic_add_result;
 /// @tparam Key      hashable and equality-comparable; std::string keys get
 ///                  heterogeneous lookup by std::string_view.
 /// @tparam Value    any movable object type; copyable for get()/at().
-/// @tparam Policies any of on_duplicate::*, on_null::*, locking::*.
+/// @tparam Policies any of on_duplicate::*, on_null::*, locking::*, storage::*.
 template <class Key, class Value, class... Policies>
 class basic_registry {
     static_assert((policy<Policies> && ...),
@@ -142,6 +143,8 @@ class basic_registry {
                   "roster::basic_registry: more than one on_null:: policy given");
     static_assert(detail::count_in_category<policy_category::locking, Policies...> <= 1,
                   "roster::basic_registry: more than one locking:: policy given");
+    static_assert(detail::count_in_category<policy_category::storage, Policies...> <= 1,
+                  "roster::basic_registry: more than one storage:: policy given");
     static_assert(std::is_object_v<Value> && !std::is_const_v<Value> && std::is_move_constructible_v<Value>,
                   "roster::basic_registry: Value must be a non-const, movable object type");
     static_assert(nullable_value<Value>, "roster::basic_registry: roster::null_traits<Value>::is_null is unusable");
@@ -156,6 +159,7 @@ public:
         detail::select_policy_t<policy_category::on_duplicate, on_duplicate::throw_error, Policies...>;
     using null_policy = detail::select_policy_t<policy_category::on_null, on_null::reject, Policies...>;
     using locking_policy = detail::select_policy_t<policy_category::locking, locking::shared_mutex, Policies...>;
+    using storage_policy = detail::select_policy_t<policy_category::storage, storage::hashed, Policies...>;
     /// The move-only handle add() returns; removes exactly that entry.
     using registration = basic_registration<basic_registry>;
     /// What add() and try_add() return.
@@ -167,6 +171,21 @@ public:
 
     /// Creates an empty registry called `name` (used in every message).
     explicit basic_registry(std::string name = default_name()) : name_(std::move(name)) {}
+
+    /// Creates a registry called `name` holding a copy of `other`'s entries
+    /// (values and source locations), taken under `other`'s read lock. The
+    /// copy is not frozen and shares no handles with `other`: handles
+    /// returned by `other` never remove the copy's entries.
+    /// Needs a copyable Value. O(n).
+    basic_registry(const basic_registry& other, std::string name)
+        requires std::copy_constructible<Value>
+        : name_(std::move(name)) {
+        other.read([&](const map_type& map) {
+            map_ = map;
+            return 0;
+        });
+        for (auto& item : map_) item.second.id = next_id_++;
+    }
 
     basic_registry(const basic_registry&) = delete;
     basic_registry& operator=(const basic_registry&) = delete;
@@ -181,7 +200,8 @@ public:
     ///
     /// @returns the outcome: its handle() removes exactly this entry later.
     /// @throws invalid_key_error if key_traits<Key> refuses the key;
-    ///         null_value_error if the value is null (policy on_null::reject);
+    ///         null_value_error if the null policy refuses the value
+    ///         (on_null::reject: a null value);
     ///         frozen_error after freeze();
     ///         duplicate_key_error on a duplicate under on_duplicate::throw_error
     ///         (or accept_if_equal with a different value). Under
@@ -206,11 +226,9 @@ public:
         if (const std::string_view reason = key_traits<Key>::validate(key); !reason.empty()) {
             return add_result(detail::invalid_key_message(name_, detail::describe_key(key), reason, where));
         }
-        if constexpr (std::is_same_v<null_policy, on_null::reject>) {
-            if (null_traits<Value>::is_null(value)) {
-                return add_result(detail::null_message(name_, detail::describe_key(key),
-                                                       detail::type_name<Value>(), where));
-            }
+        if (const std::string_view reason = null_policy::refusal(value); !reason.empty()) {
+            return add_result(
+                detail::null_message(name_, detail::describe_key(key), detail::type_name<Value>(), reason, where));
         }
 
         std::unique_lock lock(mutex_);
@@ -380,16 +398,19 @@ public:
         return frozen_at_;
     }
 
-private:
-    friend registration;
+protected:
+    // The extension interface for the shapes built on this core
+    // (factory, versioned, ...): read access to the storage under the
+    // registry's read synchronisation.
 
     struct entry {
         Value value;
         source_location where;
         std::uint64_t id; // distinguishes re-registrations under one key
     };
-    using map_type = std::unordered_map<Key, entry, typename detail::key_lookup<Key>::hash,
-                                        typename detail::key_lookup<Key>::equal>;
+    using map_type = std::conditional_t<
+        std::is_same_v<storage_policy, storage::ordered>, std::map<Key, entry, std::less<>>,
+        std::unordered_map<Key, entry, typename detail::key_lookup<Key>::hash, typename detail::key_lookup<Key>::equal>>;
     static constexpr bool synchronised = !std::is_same_v<locking_policy, locking::none>;
     using mutex_type = std::conditional_t<synchronised, std::shared_mutex, detail::null_mutex>;
 
@@ -409,6 +430,16 @@ private:
         return f(map_);
     }
 
+    /// The message of a miss: the key, where it was looked up, the nearest names.
+    error_info miss(const map_type& map, lookup_type key, const source_location& where) const {
+        detail::nearest_names nearest(detail::key_text(key));
+        for (const auto& item : map) nearest.offer(item.first);
+        return detail::not_found_message(name_, detail::describe_key(key), where, nearest.suffix());
+    }
+
+private:
+    friend registration;
+
     /// visit() for a callable returning R (void or a non-reference).
     template <class R, class F>
     auto visit_found(lookup_type key, F& f) const {
@@ -423,12 +454,6 @@ private:
                 return std::optional<R>(std::invoke(f, it->second.value));
             }
         });
-    }
-
-    error_info miss(const map_type& map, lookup_type key, const source_location& where) const {
-        detail::nearest_names nearest(detail::key_text(key));
-        for (const auto& item : map) nearest.offer(item.first);
-        return detail::not_found_message(name_, detail::describe_key(key), where, nearest.suffix());
     }
 
     static std::optional<Value> copy_of(const Value& value) {

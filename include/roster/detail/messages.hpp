@@ -116,9 +116,9 @@ inline error_info duplicate_message(std::string_view registry, const std::string
 }
 
 inline error_info null_message(std::string_view registry, const std::string& key, std::string_view value_type,
-                               const source_location& added) {
-    return {errc::null_value, fmt::format("roster: registry \"{}\": refused a null value of type {} for key {} at {}",
-                                          registry, value_type, key, describe(added))};
+                               std::string_view reason, const source_location& added) {
+    return {errc::null_value, fmt::format("roster: registry \"{}\": refused a value of type {} for key {} at {}: {}",
+                                          registry, value_type, key, describe(added), reason)};
 }
 
 inline error_info invalid_key_message(std::string_view registry, const std::string& key, std::string_view reason,
