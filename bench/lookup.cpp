@@ -209,6 +209,14 @@ public:
             print(name, "shared_mutex_baseline_cstr", "_vs_shared_mutex", threads, keys, time);
             print(name, "c10_style_cstr", "_vs_c10", threads, keys, time);
         }
+        std::printf("\n# baselines: time per lookup / the limit's, medians, same run\n");
+        for (const auto& [id, time] : times_) {
+            const auto& [name, threads, keys] = id;
+            if (name.rfind("roster_", 0) == 0 || name == "limit_sv") continue;
+            const auto limit = times_.find({"limit_sv", threads, keys});
+            if (limit != times_.end() && limit->second > 0)
+                std::printf("REF %s threads=%d keys=%ld %.3f\n", name.c_str(), threads, keys, time / limit->second);
+        }
         std::printf("\n# allocations per lookup\n");
         for (const auto& [id, allocs] : allocs_) {
             const auto& [name, threads, keys] = id;
