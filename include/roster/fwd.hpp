@@ -15,6 +15,20 @@ class basic_registry;
 template <class Value, class... Policies>
 using registry = basic_registry<std::string, Value, Policies...>;
 
+template <class Key, class Signature, class... Policies>
+class basic_factory;
+/// A factory keyed by std::string (see roster/factory.hpp).
+template <class Signature, class... Policies>
+using factory = basic_factory<std::string, Signature, Policies...>;
+
+template <class Name, class Version>
+struct versioned_key;
+template <class Name, class Version, class Value, class... Policies>
+class basic_versioned_registry;
+/// A versioned registry with std::string names (see roster/versioned.hpp).
+template <class Version, class Value, class... Policies>
+using versioned_registry = basic_versioned_registry<std::string, Version, Value, Policies...>;
+
 template <class Registry>
 class basic_registration;
 template <class Registry>

@@ -6,9 +6,11 @@
 
 #include "roster/config.hpp"
 #include "roster/error.hpp"
+#include "roster/factory.hpp"
 #include "roster/fwd.hpp"
 #include "roster/policies.hpp"
 #include "roster/registry.hpp"
 #include "roster/source_location.hpp"
 #include "roster/traits.hpp"
+#include "roster/versioned.hpp"
 #include "roster/version.hpp"
