@@ -19,6 +19,8 @@ awk -v keys="keys=$keys" '
 gnuplot <<GNUPLOT
 set terminal pngcairo size 1100,560 font "DejaVu Sans,10"
 set output "$out"
+set termoption noenhanced
+set yrange [0:*]
 set title "roster read path, $keys string keys: time per lookup / unsynchronised unordered_map (same run; lower is better)"
 set style data histograms
 set style histogram clustered gap 1
