@@ -1,0 +1,22 @@
+# ctest driver: runs PROGRAM, which must fail (abort) without reaching main,
+# and whose output must match every regex in EXPECT (a ;-list, CMake syntax).
+#   cmake -DPROGRAM=<exe> "-DEXPECT=<regex>;<regex>" -P expect_abort.cmake
+foreach(var IN ITEMS PROGRAM EXPECT)
+    if(NOT DEFINED ${var})
+        message(FATAL_ERROR "expect_abort.cmake: -D${var}=... is required")
+    endif()
+endforeach()
+execute_process(COMMAND "${PROGRAM}" RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE out)
+message("${PROGRAM} exited with: ${result}\n--- output ---\n${out}--------------")
+if(result EQUAL 0)
+    message(FATAL_ERROR "the program succeeded, but it must abort")
+endif()
+if(out MATCHES "main\\(\\) reached")
+    message(FATAL_ERROR "the program reached main(), but it must abort during static initialisation")
+endif()
+foreach(regex IN LISTS EXPECT)
+    if(NOT out MATCHES "${regex}")
+        message(FATAL_ERROR "the output does not match '${regex}'")
+    endif()
+endforeach()
+message(STATUS "aborted as expected, with the expected message")
