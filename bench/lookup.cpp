@@ -9,7 +9,8 @@
 //   c10_style             unlocked reads of unordered_map<std::string,
 //                         std::function<V()>>, lookup by std::string, creator called
 //   roster_*              roster in each mode: mutable (shared_mutex), frozen,
-//                         locking::none; by std::string_view (sv) and const char* (cstr)
+//                         locking::none, locking::sharded; by std::string_view (sv) and
+//                         const char* (cstr)
 //
 // Dimensions: 1, 2, 4 threads; 16, 1000, 100000 keys. Every thread walks its
 // own shuffled list of keys. Allocations per lookup are counted (replaced
@@ -74,6 +75,7 @@ struct fixture {
     roster::registry<value_t> mutable_reg{"bench.mutable"};
     roster::registry<value_t> frozen_reg{"bench.frozen"};
     roster::registry<value_t, roster::locking::none> unlocked_reg{"bench.unlocked"};
+    roster::registry<value_t, roster::locking::sharded> sharded_reg{"bench.sharded"};
 
     explicit fixture(std::size_t n) {
         std::mt19937 rng(42);
@@ -101,6 +103,7 @@ struct fixture {
             mutable_reg.add(ks.keys[i], value);
             frozen_reg.add(ks.keys[i], value);
             unlocked_reg.add(ks.keys[i], value);
+            sharded_reg.add(ks.keys[i], value);
         }
         frozen_reg.freeze();
     }
@@ -164,6 +167,7 @@ long roster_mutable_cstr(const fixture& f, std::uint32_t i) { return roster_visi
 long roster_frozen_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.frozen_reg, f.ks.views[i]); }
 long roster_frozen_cstr(const fixture& f, std::uint32_t i) { return roster_visit(f.frozen_reg, f.ks.cstrs[i]); }
 long roster_unlocked_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.unlocked_reg, f.ks.views[i]); }
+long roster_sharded_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.sharded_reg, f.ks.views[i]); }
 long roster_mutable_get_sv(const fixture& f, std::uint32_t i) {
     const auto copy = f.mutable_reg.get(f.ks.views[i]);
     return copy ? read_value(*copy) : 0;
@@ -183,6 +187,7 @@ constexpr variant variants[] = {
     {"roster_frozen_sv", roster_frozen_sv},
     {"roster_frozen_cstr", roster_frozen_cstr},
     {"roster_unlocked_sv", roster_unlocked_sv},
+    {"roster_sharded_sv", roster_sharded_sv},
 };
 
 /// Console output as usual, plus the medians kept for the RATIO lines.

@@ -5,8 +5,8 @@
 //   roster::errc                 stable numeric error codes (never renumbered);
 //   roster::error                base exception (a std::runtime_error) with code();
 //   roster::duplicate_key_error, null_value_error, invalid_key_error,
-//   frozen_error, not_found_error, factory_error, no_common_version_error
-//                                one exception type per code;
+//   frozen_error, not_found_error, factory_error, no_common_version_error,
+//   not_ready_error, batch_error one exception type per code;
 //   roster::error_info           code + message, carried by the non-throwing paths;
 //   roster::result<T>            value or error_info, returned by every try_ function;
 //   roster::raise(error_info)    [[noreturn]]; throws the matching exception.
@@ -48,7 +48,9 @@ enum class errc : int {
     frozen = 4,        ///< a mutation was attempted after freeze()
     not_found = 5,     ///< a lookup or removal named a key that is not registered
     factory_failed = 6, ///< a factory threw or produced a null product (roster/factory.hpp)
-    no_common_version = 7 ///< version negotiation found no version both sides support (roster/versioned.hpp)
+    no_common_version = 7, ///< version negotiation found no version both sides support (roster/versioned.hpp)
+    not_ready = 8,         ///< a staged registry was used before finalize() made it ready (roster/lifecycle.hpp)
+    batch_refused = 9      ///< a batch or a whole-set replacement was refused; the message lists every problem
 };
 
 /// The code's name, e.g. "duplicate_key"; "unknown" for a value outside errc.
@@ -61,6 +63,8 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::not_found: return "not_found";
     case errc::factory_failed: return "factory_failed";
     case errc::no_common_version: return "no_common_version";
+    case errc::not_ready: return "not_ready";
+    case errc::batch_refused: return "batch_refused";
     }
     return "unknown";
 }
@@ -121,6 +125,22 @@ public:
 class no_common_version_error : public error {
 public:
     explicit no_common_version_error(const std::string& message) : error(errc::no_common_version, message) {}
+};
+
+/// A staged registry (roster/lifecycle.hpp) was looked up, or waited for,
+/// before finalize() made it ready — travetto's "has not been initialized".
+/// The message says what was attempted, where, and how to fix it.
+class not_ready_error : public error {
+public:
+    explicit not_ready_error(const std::string& message) : error(errc::not_ready, message) {}
+};
+
+/// A batch commit or a whole-set replacement was refused as a whole; nothing
+/// was applied. The message lists every problem, one per line, each worded
+/// as the single add would word it.
+class batch_error : public error {
+public:
+    explicit batch_error(const std::string& message) : error(errc::batch_refused, message) {}
 };
 
 /// What went wrong, for the non-throwing paths: the code and the same
@@ -184,6 +204,8 @@ template <class Exception, class... Args>
     case errc::not_found: detail::raise_as<not_found_error>(info.message);
     case errc::factory_failed: detail::raise_as<factory_error>(info.message);
     case errc::no_common_version: detail::raise_as<no_common_version_error>(info.message);
+    case errc::not_ready: detail::raise_as<not_ready_error>(info.message);
+    case errc::batch_refused: detail::raise_as<batch_error>(info.message);
     }
     detail::raise_as<error>(info.code, info.message);
 }

@@ -11,7 +11,7 @@
 // Categories and their tags (the default first):
 //   on_duplicate::  throw_error | return_error | replace | keep_first | accept_if_equal
 //   on_null::       reject | allow
-//   locking::       shared_mutex | none
+//   locking::       shared_mutex | sharded | none
 //   storage::       hashed | ordered
 //
 // Each tag names its category through a nested `roster_policy_category`
@@ -20,8 +20,11 @@
 #pragma once
 
 #include "roster/config.hpp"
+#include "roster/detail/sharded_mutex.hpp"
+#include "roster/detail/storage.hpp"
 #include "roster/traits.hpp"
 
+#include <shared_mutex> // std::shared_mutex: locking::shared_mutex
 #include <string_view> // std::string_view: refusal reasons
 #include <type_traits> // std::is_same_v, std::conditional_t
 
@@ -85,10 +88,27 @@ struct allow {
 namespace locking {
 /// Reads take a std::shared_mutex in shared mode, writes in exclusive mode;
 /// once frozen, reads take no lock. The default.
-struct shared_mutex { using roster_policy_category = policy_category::locking; };
+struct shared_mutex {
+    using roster_policy_category = policy_category::locking;
+    using mutex_type = std::shared_mutex;
+};
+/// Like shared_mutex, but readers count themselves in per-thread slots on
+/// separate cache lines (detail::sharded_shared_mutex), so concurrent readers
+/// do not contend on one reader count; writers wait for every slot to drain.
+/// For registries read by many threads that must stay mutable. Costs 1 KiB
+/// per registry; writes are slower. @warning nested reads of one registry on
+/// one thread (a visit() callback reading the same registry) can deadlock
+/// when a writer arrives in between.
+struct sharded {
+    using roster_policy_category = policy_category::locking;
+    using mutex_type = detail::sharded_shared_mutex;
+};
 /// No synchronisation at all: for registries confined to one thread.
 /// @warning concurrent use of such a registry is a data race.
-struct none { using roster_policy_category = policy_category::locking; };
+struct none {
+    using roster_policy_category = policy_category::locking;
+    using mutex_type = detail::null_mutex;
+};
 } // namespace locking
 
 /// How entries are stored.

@@ -31,6 +31,12 @@
 // - Heterogeneous lookup: a registry keyed by std::string is searched with a
 //   std::string_view (so also const char* and std::string) and never
 //   allocates to look up.
+// - Change events (roster/events.hpp): subscribe() hears every later
+//   mutation (added, removed, changed), delivered in mutation order outside
+//   the lock; with nobody subscribed a mutation pays one pointer and one
+//   atomic check, and reads pay nothing.
+// - Batches (roster/lifecycle.hpp): commit() validates a whole batch and
+//   applies all of it under one write lock, or none of it.
 //
 // Non-guarantees
 // - for_each() visits entries in an unspecified order; names() is sorted.
@@ -39,9 +45,11 @@
 // - @warning A registration handle must not outlive its registry.
 //
 // Complexity: add, remove, get, visit, at, contains, location: average O(1)
-// (one hash of the key). names(): O(n log n). A miss reported by at(),
-// try_at() or remove() is O(n * l * m) for n entries, key lengths l and m:
-// it computes the edit distance to every key to list the nearest names.
+// (one hash of the key; while someone listens, mutations also copy the key
+// and values into the event). commit(): O(batch). names(): O(n log n). A
+// miss reported by at(), try_at() or remove() is O(n * l * m) for n entries,
+// key lengths l and m: it computes the edit distance to every key to list
+// the nearest names.
 #pragma once
 
 #include "roster/config.hpp"
@@ -49,6 +57,7 @@
 #include "roster/detail/storage.hpp"
 #include "roster/detail/type_name.hpp"
 #include "roster/error.hpp"
+#include "roster/events.hpp"
 #include "roster/policies.hpp"
 #include "roster/source_location.hpp"
 #include "roster/traits.hpp"
@@ -59,6 +68,7 @@
 #include <cstddef>       // std::size_t
 #include <cstdint>       // std::uint64_t: entry ids
 #include <functional>    // std::invoke, std::less
+#include <iterator>      // std::make_move_iterator
 #include <map>           // storage::ordered
 #include <memory>        // std::unique_ptr: scoped_registration
 #include <mutex>         // std::unique_lock
@@ -124,6 +134,20 @@ template <class Registry>
 class basic_registration;
 template <class Registry>
 class basic_add_result;
+template <class Registry>
+class batch; // roster/lifecycle.hpp
+
+/// What a committed batch did (see basic_registry::commit).
+struct commit_report {
+    /// Keys that were not registered and now are.
+    std::size_t added = 0;
+    /// Keys already registered whose value the batch replaced (on_duplicate::replace).
+    std::size_t replaced = 0;
+    /// Items that changed nothing: an entry already registered, or an earlier
+    /// item of the batch, was kept (keep_first; accept_if_equal with an
+    /// equal value), or a later item of the batch superseded them (replace).
+    std::size_t unchanged = 0;
+};
 
 /// A registry of `Value`s keyed by `Key`, configured by policy tags (see
 /// roster/policies.hpp) given in any order.
@@ -165,6 +189,10 @@ public:
     /// What add() and try_add() return.
     using add_result = basic_add_result<basic_registry>;
     using existing_entry = roster::existing_entry<Value>;
+    /// What listeners receive (roster/events.hpp).
+    using event_type = change_event<Key, Value>;
+    /// A listener's error handler: the event it was given and what it threw.
+    using listener_error_handler = std::function<void(const event_type&, std::exception_ptr)>;
 
     static_assert(!std::is_same_v<duplicate_policy, on_duplicate::accept_if_equal> || std::equality_comparable<Value>,
                   "roster::on_duplicate::accept_if_equal needs a Value with operator==");
@@ -240,7 +268,14 @@ public:
         if (it == map_.end()) {
             const std::uint64_t id = next_id_++;
             registration handle(*this, key, id);
-            map_.emplace(std::move(key), entry{std::move(value), where, id});
+            hub_type* const notify = apply_notifying(
+                [&](auto& events) {
+                    if constexpr (notifiable) // (never instantiated for move-only values)
+                        events.push(event_type{change_kind::added, key, std::nullopt, value, where, 0});
+                },
+                [&] { map_.emplace(std::move(key), entry{std::move(value), where, id}); });
+            lock.unlock();
+            if (notify != nullptr) notify->deliver();
             return add_result(add_status::added, std::move(handle), std::nullopt);
         }
         return add_duplicate(lock, it, std::move(value), where);
@@ -371,10 +406,83 @@ public:
         }
         const auto it = map_.find(key);
         if (it == map_.end()) return miss(map_, key, where);
-        Value value = std::move(it->second.value);
-        map_.erase(it);
+        std::optional<Value> value;
+        hub_type* const notify = apply_notifying(
+            [&](auto& events) {
+                if constexpr (notifiable)
+                    events.push(event_type{change_kind::removed, it->first, it->second.value, std::nullopt, where, 0});
+            },
+            [&] {
+                value.emplace(std::move(it->second.value));
+                map_.erase(it);
+            });
         lock.unlock();
-        return value;
+        if (notify != nullptr) notify->deliver();
+        return std::move(*value);
+    }
+
+    // ------------------------------------------------------------- batches
+
+    /// Commits every item of `pending` (roster/lifecycle.hpp) all or nothing:
+    /// validates them all — keys (key_traits), nulls (the null policy),
+    /// duplicates within the batch and against the registry (the duplicate
+    /// policy, as if each item were add()ed in order), frozen — and, only if
+    /// nothing is wrong, applies them all under one write lock. Readers see
+    /// the registry before the batch or after it, never in between.
+    /// Listeners get one event per key the batch changed (added, or changed
+    /// under on_duplicate::replace), in the order of each key's first item.
+    /// Entries committed by a batch have no registration handle; remove them
+    /// by key.
+    ///
+    /// @returns what was done; or a batch_refused error whose message lists
+    ///          every problem (one line each, worded as add() would word it),
+    ///          with nothing applied. The batch is consumed either way.
+    /// Never raises a roster error. Strong guarantee: a refused or failed
+    /// commit (std::bad_alloc, a throwing hash or ==) changes nothing;
+    /// replacing values needs a noexcept move assignment of Value, as
+    /// on_duplicate::replace does. O(batch) average; on the success path the
+    /// only allocations under the lock are the map's one reserve and, while
+    /// someone listens, the events' copies, all before the first change.
+    template <class R>
+    [[nodiscard]] result<commit_report> try_commit(batch<R>&& pending,
+                                                   source_location where = source_location::current()) {
+        static_assert(std::is_same_v<typename batch<R>::key_type, Key> &&
+                          std::is_same_v<typename batch<R>::value_type, Value>,
+                      "roster: commit(): the batch's key and value types must be the registry's");
+        return commit_items(pending.items(), where);
+    }
+
+    /// try_commit() that raises its error (batch_error, errc::batch_refused).
+    template <class R>
+    commit_report commit(batch<R>&& pending, source_location where = source_location::current()) {
+        return try_commit(std::move(pending), where).value();
+    }
+
+    // -------------------------------------------------------------- events
+
+    /// Subscribes `listener`, a callable taking `const event_type&`, to every
+    /// later change of this registry: added, removed, changed (with the
+    /// previous and current values). See roster/events.hpp for the delivery
+    /// guarantees: in mutation order, outside the lock (a listener may call
+    /// back into the registry, even mutate it), one listener at a time.
+    ///
+    /// A listener that throws is reported to `on_error` (default: a line on
+    /// stderr naming the registry, the event and what() ) and delivery goes on.
+    /// @returns the RAII handle: destroying it unsubscribes.
+    /// @warning like a mutation, do not call it from inside visit()/for_each().
+    /// Needs a copyable Value (events carry copies). Takes the write lock.
+    template <class Listener>
+    subscription subscribe(Listener&& listener, listener_error_handler on_error = {}) {
+        static_assert(std::is_copy_constructible_v<Value>,
+                      "roster: subscribe() needs a copyable Value: every change event carries its own copies of the "
+                      "values it reports (so that a removed value stays readable during its event); register "
+                      "std::shared_ptr<T> instead of std::unique_ptr<T>");
+        static_assert(std::is_invocable_v<Listener&, const event_type&>,
+                      "roster: subscribe(): the listener must be callable as listener(const change_event<Key, Value>&)");
+        typename hub_type::listener_type callable(std::forward<Listener>(listener));
+        std::unique_lock lock(mutex_);
+        if (!hub_) hub_ = std::make_shared<hub_type>(name_);
+        return hub_->subscribe(std::move(callable), std::move(on_error));
     }
 
     // ----------------------------------------------------------- lifecycle
@@ -412,7 +520,7 @@ protected:
         std::is_same_v<storage_policy, storage::ordered>, std::map<Key, entry, std::less<>>,
         std::unordered_map<Key, entry, typename detail::key_lookup<Key>::hash, typename detail::key_lookup<Key>::equal>>;
     static constexpr bool synchronised = !std::is_same_v<locking_policy, locking::none>;
-    using mutex_type = std::conditional_t<synchronised, std::shared_mutex, detail::null_mutex>;
+    using mutex_type = typename locking_policy::mutex_type;
 
     static std::string default_name() {
         return fmt::format("basic_registry<{}, {}>", detail::type_name<Key>(), detail::type_name<Value>());
@@ -469,11 +577,20 @@ private:
         if constexpr (std::is_same_v<duplicate_policy, on_duplicate::replace>) {
             const std::uint64_t id = next_id_++;
             registration handle(*this, key, id);
-            existing_entry previous{std::optional<Value>(std::move(existing.value)), existing.where};
-            existing.value = std::move(value);
-            existing.where = where;
-            existing.id = id;
+            std::optional<existing_entry> previous;
+            hub_type* const notify = apply_notifying(
+                [&](auto& events) {
+                    if constexpr (notifiable)
+                        events.push(event_type{change_kind::changed, key, existing.value, value, where, 0});
+                },
+                [&] {
+                    previous.emplace(existing_entry{std::optional<Value>(std::move(existing.value)), existing.where});
+                    existing.value = std::move(value);
+                    existing.where = where;
+                    existing.id = id;
+                });
             lock.unlock();
+            if (notify != nullptr) notify->deliver();
             return add_result(add_status::replaced, std::move(handle), std::move(previous));
         } else {
             existing_entry kept{copy_of(existing.value), existing.where};
@@ -501,9 +618,177 @@ private:
         }
         const auto it = map_.find(key);
         if (it == map_.end() || it->second.id != id) return false;
-        doomed.emplace(std::move(it->second.value));
-        map_.erase(it);
+        hub_type* const notify = apply_notifying(
+            [&](auto& events) {
+                if constexpr (notifiable)
+                    events.push(event_type{change_kind::removed, it->first, it->second.value, std::nullopt, where, 0});
+            },
+            [&] {
+                doomed.emplace(std::move(it->second.value));
+                map_.erase(it);
+            });
+        lock.unlock();
+        if (notify != nullptr) notify->deliver();
         return true;
+    }
+
+    using hub_type = detail::event_hub<Key, Value>;
+    /// Events need copies of keys and values.
+    static constexpr bool notifiable = std::is_copy_constructible_v<Key> && std::is_copy_constructible_v<Value>;
+
+    /// Called with the write lock held. If anyone listens, builds the events
+    /// with make(pending) before the change, applies it, posts the events and
+    /// returns the hub to deliver() to once the lock is released; otherwise
+    /// just applies the change and returns null.
+    template <class Make, class Apply>
+    hub_type* apply_notifying(Make&& make, Apply&& apply) {
+        if constexpr (notifiable) {
+            if (hub_ && hub_->listening()) {
+                typename hub_type::pending_events events;
+                make(events);
+                apply();
+                hub_->post(events);
+                return hub_.get();
+            }
+        }
+        apply();
+        return nullptr;
+    }
+
+    /// try_commit()'s work, on the batch's items (see batch in roster/lifecycle.hpp).
+    template <class Items>
+    result<commit_report> commit_items(Items& items, const source_location& where) {
+        commit_report report;
+        std::vector<std::pair<std::size_t, std::string>> problems; // (item index, message)
+        map_type staged;                                             // the winners; entry::id = index of the key's first item
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            auto& item = items[i];
+            if (const std::string_view reason = key_traits<Key>::validate(item.key); !reason.empty()) {
+                problems.emplace_back(
+                    i, detail::invalid_key_message(name_, detail::describe_key(item.key), reason, item.where).message);
+                continue;
+            }
+            if (const std::string_view reason = null_policy::refusal(item.value); !reason.empty()) {
+                problems.emplace_back(i, detail::null_message(name_, detail::describe_key(item.key),
+                                                              detail::type_name<Value>(), reason, item.where)
+                                             .message);
+                continue;
+            }
+            const auto found = staged.find(item.key);
+            if (found == staged.end()) {
+                staged.emplace(std::move(item.key), entry{std::move(item.value), item.where, i});
+                continue;
+            }
+            entry& earlier = found->second;
+            if constexpr (std::is_same_v<duplicate_policy, on_duplicate::replace>) {
+                earlier.value = std::move(item.value);
+                earlier.where = item.where;
+                ++report.unchanged;
+            } else {
+                bool accept = std::is_same_v<duplicate_policy, on_duplicate::keep_first>;
+                if constexpr (std::is_same_v<duplicate_policy, on_duplicate::accept_if_equal>) {
+                    accept = static_cast<bool>(earlier.value == item.value);
+                }
+                if (accept) {
+                    ++report.unchanged;
+                } else {
+                    problems.emplace_back(i, detail::duplicate_message(name_, detail::describe_key(item.key),
+                                                                       item.where, earlier.where)
+                                                 .message);
+                }
+            }
+        }
+
+        enum class step { add, replace, keep };
+        struct planned {
+            typename map_type::iterator staged;
+            entry* existing; // the registered entry (replace, keep): a pointer survives the reserve's rehash
+            step what;
+        };
+        std::vector<planned> plan;
+        plan.reserve(staged.size());
+        std::size_t additions = 0;
+
+        std::unique_lock lock(mutex_);
+        std::vector<std::pair<std::size_t, std::string>> conflicts;
+        for (auto it = staged.begin(); it != staged.end(); ++it) {
+            const auto existing = map_.find(it->first);
+            if (existing == map_.end()) {
+                plan.push_back(planned{it, nullptr, step::add});
+                ++additions;
+                continue;
+            }
+            if constexpr (std::is_same_v<duplicate_policy, on_duplicate::replace>) {
+                plan.push_back(planned{it, &existing->second, step::replace});
+            } else {
+                bool accept = std::is_same_v<duplicate_policy, on_duplicate::keep_first>;
+                if constexpr (std::is_same_v<duplicate_policy, on_duplicate::accept_if_equal>) {
+                    accept = static_cast<bool>(existing->second.value == it->second.value);
+                }
+                if (accept) {
+                    plan.push_back(planned{it, &existing->second, step::keep});
+                } else {
+                    conflicts.emplace_back(static_cast<std::size_t>(it->second.id),
+                                           detail::duplicate_message(name_, detail::describe_key(it->first),
+                                                                     it->second.where, existing->second.where)
+                                               .message);
+                }
+            }
+        }
+        const bool is_frozen = frozen_.load(std::memory_order_relaxed);
+        if (is_frozen || !problems.empty() || !conflicts.empty()) {
+            std::vector<std::string> lines;
+            if (is_frozen) lines.push_back(detail::frozen_commit_message(name_, where, frozen_at_).message);
+            lock.unlock();
+            problems.insert(problems.end(), std::make_move_iterator(conflicts.begin()),
+                            std::make_move_iterator(conflicts.end()));
+            std::stable_sort(problems.begin(), problems.end(),
+                             [](const auto& a, const auto& b) { return a.first < b.first; });
+            for (auto& problem : problems) lines.push_back(std::move(problem.second));
+            return detail::batch_message(
+                name_, fmt::format("a batch of {} entr{}", items.size(), items.size() == 1 ? "y" : "ies"), where,
+                lines);
+        }
+
+        // Everything is valid: apply it all, in the order of each key's first item.
+        std::sort(plan.begin(), plan.end(),
+                  [](const planned& a, const planned& b) { return a.staged->second.id < b.staged->second.id; });
+        hub_type* const notify = apply_notifying(
+            [&](auto& events) {
+                if constexpr (notifiable) {
+                    for (const planned& p : plan) {
+                        if (p.what == step::add)
+                            events.push(event_type{change_kind::added, p.staged->first, std::nullopt,
+                                                   p.staged->second.value, p.staged->second.where, 0});
+                        else if (p.what == step::replace)
+                            events.push(event_type{change_kind::changed, p.staged->first, p.existing->value,
+                                                   p.staged->second.value, p.staged->second.where, 0});
+                    }
+                }
+            },
+            [&] {
+                if constexpr (!std::is_same_v<storage_policy, storage::ordered>) map_.reserve(map_.size() + additions);
+                // From here on nothing allocates: node handles move into the map.
+                for (const planned& p : plan) {
+                    if (p.what == step::add) {
+                        auto node = staged.extract(p.staged);
+                        node.mapped().id = next_id_++;
+                        map_.insert(std::move(node));
+                        ++report.added;
+                    } else if (p.what == step::replace) {
+                        entry& target = *p.existing;
+                        target.value = std::move(p.staged->second.value);
+                        target.where = p.staged->second.where;
+                        target.id = next_id_++;
+                        ++report.replaced;
+                    } else {
+                        ++report.unchanged;
+                    }
+                }
+            });
+        lock.unlock();
+        if (notify != nullptr) notify->deliver();
+        return report;
     }
 
     std::string name_;
@@ -512,6 +797,7 @@ private:
     std::atomic<bool> frozen_{false};
     source_location frozen_at_{}; // written once, under the lock, before frozen_ is released
     std::uint64_t next_id_ = 1;
+    std::shared_ptr<hub_type> hub_; // created by the first subscribe(), under the write lock; never reset
 };
 
 /// The common case: a registry keyed by std::string, looked up by

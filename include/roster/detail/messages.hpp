@@ -139,4 +139,33 @@ inline error_info not_found_message(std::string_view registry, const std::string
                                          key, describe(where), nearest_suffix)};
 }
 
+/// A batch (or a whole-set replacement) refused as a whole: `what` names it
+/// ("a batch of 3 entries", "the replacement set of 3 entries"); every
+/// problem follows on its own line, in the words of the single add.
+inline error_info batch_message(std::string_view registry, std::string_view what, const source_location& where,
+                                const std::vector<std::string>& problems) {
+    std::string text = fmt::format("roster: registry \"{}\": refused {} at {}: {} problem{}, nothing was applied",
+                                   registry, what, describe(where), problems.size(), problems.size() == 1 ? "" : "s");
+    for (const std::string& problem : problems) {
+        text += "\n  - ";
+        text += problem;
+    }
+    return {errc::batch_refused, std::move(text)};
+}
+
+/// A batch committed to a frozen registry.
+inline error_info frozen_commit_message(std::string_view registry, const source_location& where,
+                                        const source_location& frozen_at) {
+    return {errc::frozen, fmt::format("roster: registry \"{}\": cannot commit a batch at {}: the registry was frozen at {}",
+                                      registry, describe(where), describe(frozen_at))};
+}
+
+/// A staged registry used before it is ready: `action` says what was
+/// attempted ("look up key \"gzip\""), `why` why it is not ready.
+inline error_info not_ready_message(std::string_view registry, std::string_view action, const source_location& where,
+                                    std::string_view why) {
+    return {errc::not_ready,
+            fmt::format("roster: registry \"{}\": cannot {} at {}: {}", registry, action, describe(where), why)};
+}
+
 } // namespace roster::detail

@@ -1,0 +1,384 @@
+// roster/events.hpp — change events: subscribe to a registry and hear about
+// every change made to it.
+//
+// Gives:
+//   roster::change_kind          added | removed | changed | unchanged;
+//   roster::change_event<K, V>   one change: its kind, key, previous and
+//                                current values (owned copies), where it was
+//                                made, and (hot-reload) the version;
+//   roster::subscription         the RAII handle subscribe() returns: the
+//                                listener is unsubscribed when it is destroyed;
+//   roster::detail::event_hub    the delivery machinery every registry shape
+//                                shares (internal).
+//
+//   auto sub = codecs.subscribe([](const auto& event) {
+//       if (event.kind == roster::change_kind::removed) log("gone: ", *event.key);
+//   });
+//
+// Guarantees (for every registry built on roster::basic_registry, and for
+// roster::hot_reload_registry)
+// - Order: events are delivered in the order the mutations were made (the
+//   order of the registry's write lock), each to every listener subscribed
+//   at the time the mutation was made, listeners in subscription order.
+//   A subscriber never receives an event of a mutation made before subscribe()
+//   returned.
+// - Outside the lock: listeners run after the registry's lock is released,
+//   so a listener may call back into the registry — read it, subscribe,
+//   unsubscribe, even mutate it. Events of a mutation made from inside a
+//   listener are queued and delivered after the current event has reached
+//   every listener (never nested, never reordered).
+// - One at a time: at most one listener of a registry runs at any moment.
+//   The thread whose mutation finds nobody delivering drains the queue; a
+//   mutation made while another thread is delivering returns at once and
+//   that thread delivers its events, in order. (So on a single thread every
+//   event has been delivered when the mutating call returns.)
+// - Owned payloads: an event holds copies of the key and values, so during a
+//   `removed` event the old value is still readable even though the registry
+//   no longer has it. Events therefore need a copyable Value (subscribe()
+//   static_asserts it).
+// - A throwing listener neither corrupts the registry (the mutation is
+//   complete before any listener runs) nor stops delivery: the exception is
+//   caught, handed to the subscription's error handler (default: a line on
+//   stderr), and the next listener runs. An exception thrown by an error
+//   handler is swallowed. (With exceptions disabled nothing is caught.)
+// - Unsubscribing: when subscription::reset() or its destructor returns, the
+//   listener is not running on another thread and will never be called
+//   again. Called from inside the listener itself, it returns at once (the
+//   current call finishes normally).
+// - Zero cost when unused: reads never look at events; a mutation with
+//   nobody subscribed checks one pointer and one atomic counter.
+//
+// Complexity: a mutation with listeners copies the key and the values it
+// reports (O(1) copies per event) and allocates one queue node per event;
+// delivery is O(listeners) per event.
+#pragma once
+
+#include "roster/config.hpp"
+#include "roster/detail/messages.hpp"
+#include "roster/source_location.hpp"
+
+#include <algorithm>          // std::lower_bound, std::upper_bound
+#include <atomic>             // std::atomic<std::size_t>: the listener count
+#include <condition_variable> // unsubscribe waits for a running listener
+#include <cstddef>            // std::size_t
+#include <cstdint>            // std::uint64_t
+#include <cstdio>             // std::fputs: the default error handler
+#include <exception>          // std::exception_ptr
+#include <functional>         // std::function
+#include <list>               // the delivery queue (splice: no allocation under the lock)
+#include <memory>             // std::shared_ptr, std::weak_ptr
+#include <mutex>              // std::mutex
+#include <optional>           // std::optional
+#include <string>             // std::string
+#include <thread>             // std::thread::id
+#include <utility>            // std::move, std::exchange
+#include <vector>             // the listeners
+
+namespace roster {
+
+/// What a change event reports.
+enum class change_kind {
+    added,    ///< a key that was not registered now is: `current` holds its value
+    removed,  ///< a key is no longer registered: `previous` holds the value it had
+    changed,  ///< a key's value was replaced: `previous` and `current` hold both
+    unchanged ///< a whole-set replacement found nothing different (no key, no values)
+};
+
+/// "added", "removed", "changed" or "unchanged".
+constexpr const char* to_string(change_kind kind) noexcept {
+    switch (kind) {
+    case change_kind::added: return "added";
+    case change_kind::removed: return "removed";
+    case change_kind::changed: return "changed";
+    case change_kind::unchanged: return "unchanged";
+    }
+    return "unknown";
+}
+
+/// One change to a registry, as listeners receive it. The event owns copies
+/// of everything it reports, so they stay readable whatever the registry
+/// does meanwhile.
+template <class Key, class Value>
+struct change_event {
+    /// What happened.
+    change_kind kind = change_kind::unchanged;
+    /// The key that changed; empty only for `unchanged`.
+    std::optional<Key> key;
+    /// The value before the change: set for `removed` and `changed`.
+    std::optional<Value> previous;
+    /// The value after the change: set for `added` and `changed`.
+    std::optional<Value> current;
+    /// Where the change was made: for `added` and `changed` where the new
+    /// value was added (what location(key) now reports); for `removed` and
+    /// `unchanged` the call site of the removal or replacement.
+    source_location where{};
+    /// hot_reload_registry: the version the replacement published (every
+    /// event of one replacement carries the same version, and they are
+    /// delivered consecutively). 0 for the other registries.
+    std::uint64_t version = 0;
+};
+
+namespace detail {
+
+/// What a subscription needs to know about the hub it came from.
+class event_hub_base {
+public:
+    virtual ~event_hub_base() = default;
+    /// Removes listener `id`; waits until it is not running on another thread.
+    virtual void unsubscribe(std::uint64_t id) noexcept = 0;
+
+protected:
+    event_hub_base() = default;
+    event_hub_base(const event_hub_base&) = default;
+    event_hub_base& operator=(const event_hub_base&) = default;
+};
+
+template <class Key, class Value>
+class event_hub;
+
+} // namespace detail
+
+/// The RAII handle of a listener: destroying it (or reset()) unsubscribes.
+/// Move-only. May outlive the registry (it then does nothing).
+class [[nodiscard]] subscription {
+public:
+    /// An empty handle: active() is false.
+    subscription() noexcept = default;
+    subscription(subscription&& other) noexcept : hub_(std::move(other.hub_)), id_(std::exchange(other.id_, 0)) {}
+    /// Unsubscribes the listener this handle held, then takes over `other`'s.
+    subscription& operator=(subscription&& other) noexcept {
+        if (this != &other) {
+            reset();
+            hub_ = std::move(other.hub_);
+            id_ = std::exchange(other.id_, 0);
+        }
+        return *this;
+    }
+    subscription(const subscription&) = delete;
+    subscription& operator=(const subscription&) = delete;
+    /// Unsubscribes (see reset()).
+    ~subscription() { reset(); }
+
+    /// Whether this handle holds a listener of a registry that still exists.
+    bool active() const noexcept { return id_ != 0 && !hub_.expired(); }
+    explicit operator bool() const noexcept { return active(); }
+
+    /// Unsubscribes now. When it returns, the listener is not running on any
+    /// other thread and will never be called again; called from inside the
+    /// listener itself it returns at once. No effect on an empty handle.
+    /// @warning do not call it (or destroy the handle) on a thread that
+    /// holds something the running listener waits for: it would wait forever.
+    void reset() noexcept {
+        if (id_ == 0) return;
+        const std::uint64_t id = std::exchange(id_, 0);
+        if (const std::shared_ptr<detail::event_hub_base> hub = hub_.lock()) hub->unsubscribe(id);
+        hub_.reset();
+    }
+
+    /// Forgets the listener without unsubscribing it: it stays subscribed for
+    /// the registry's lifetime.
+    void release() noexcept {
+        hub_.reset();
+        id_ = 0;
+    }
+
+private:
+    template <class Key, class Value>
+    friend class detail::event_hub;
+    subscription(std::weak_ptr<detail::event_hub_base> hub, std::uint64_t id) noexcept
+        : hub_(std::move(hub)), id_(id) {}
+
+    std::weak_ptr<detail::event_hub_base> hub_;
+    std::uint64_t id_ = 0;
+};
+
+namespace detail {
+
+/// The listeners of one registry and its ordered delivery queue.
+///
+/// Protocol, for the registry: while holding its own write lock, a mutation
+/// asks listening(); if true it builds its events in a pending_events
+/// *before* applying the change (copies may throw; nothing is applied yet),
+/// applies the change, then post()s them (no allocation, no throw) — still
+/// under the write lock, so the queue is in mutation order — and, after
+/// releasing the write lock, calls deliver().
+///
+/// Lock order: the registry's lock, then the hub's mutex; the hub never
+/// calls out (listener, error handler, value destructor) with its mutex held.
+template <class Key, class Value>
+class event_hub final : public event_hub_base, public std::enable_shared_from_this<event_hub<Key, Value>> {
+public:
+    using event_type = change_event<Key, Value>;
+    using listener_type = std::function<void(const event_type&)>;
+    using error_handler_type = std::function<void(const event_type&, std::exception_ptr)>;
+
+private:
+    struct queued {
+        std::uint64_t sequence;
+        event_type event;
+    };
+
+public:
+    /// Events prepared before a mutation is applied.
+    class pending_events {
+    public:
+        /// Appends one event (allocates its queue node now).
+        void push(event_type event) { items_.push_back(queued{0, std::move(event)}); }
+        bool empty() const noexcept { return items_.empty(); }
+        std::size_t size() const noexcept { return items_.size(); }
+
+    private:
+        friend event_hub;
+        std::list<queued> items_;
+    };
+
+    /// `registry_name` is used by the default error handler's message.
+    explicit event_hub(std::string registry_name) : name_(std::move(registry_name)) {}
+
+    /// Whether anyone is subscribed. Call it under the registry's write lock.
+    bool listening() const noexcept { return count_.load(std::memory_order_acquire) != 0; }
+
+    /// Adds a listener; it receives the events of mutations posted after
+    /// this call. Call it under the registry's write lock.
+    subscription subscribe(listener_type listener, error_handler_type on_error) {
+        auto added = std::make_shared<slot>();
+        added->listener = std::move(listener);
+        added->on_error = std::move(on_error);
+        const std::lock_guard lock(mutex_);
+        added->id = next_slot_id_++;
+        added->first_sequence = next_sequence_;
+        slots_.push_back(added); // ids increase: stays sorted
+        count_.fetch_add(1, std::memory_order_release);
+        return subscription(this->weak_from_this(), added->id);
+    }
+
+    /// Queues prepared events at the end, in order. Never throws. Call it
+    /// under the registry's write lock, after the mutation was applied.
+    void post(pending_events& events) noexcept {
+        if (events.items_.empty()) return;
+        const std::lock_guard lock(mutex_);
+        for (queued& item : events.items_) item.sequence = next_sequence_++;
+        queue_.splice(queue_.end(), events.items_);
+    }
+
+    /// Delivers every queued event, in order, unless a delivery is already
+    /// running (on this thread, re-entrantly, or on another): that one will
+    /// deliver them. Call it with no lock held.
+    void deliver() noexcept {
+        std::unique_lock lock(mutex_);
+        if (draining_) return;
+        draining_ = true;
+        drainer_ = std::this_thread::get_id();
+        while (!queue_.empty()) {
+            std::list<queued> current; // the event leaves the queue; destroyed outside the mutex
+            current.splice(current.begin(), queue_, queue_.begin());
+            const queued& item = current.front();
+            std::uint64_t last_id = 0;
+            for (;;) {
+                std::shared_ptr<slot> target = next_slot(last_id);
+                if (!target) break;
+                last_id = target->id;
+                if (target->first_sequence > item.sequence) continue; // subscribed after this mutation
+                calling_ = target.get();
+                lock.unlock();
+                invoke(*target, item.event);
+                target.reset(); // may be the last owner (unsubscribed meanwhile): destroyed outside the mutex
+                lock.lock();
+                calling_ = nullptr;
+                if (waiters_ != 0) idle_.notify_all();
+            }
+            lock.unlock();
+            current.clear(); // the event's values may call back into the registry when destroyed
+            lock.lock();
+        }
+        draining_ = false;
+        drainer_ = std::thread::id();
+    }
+
+    void unsubscribe(std::uint64_t id) noexcept override {
+        std::shared_ptr<slot> removed; // declared before the lock: the listener (and what it
+                                       // captured) is destroyed after the mutex is released
+        std::unique_lock lock(mutex_);
+        const auto it = std::lower_bound(slots_.begin(), slots_.end(), id,
+                                         [](const std::shared_ptr<slot>& s, std::uint64_t wanted) { return s->id < wanted; });
+        if (it == slots_.end() || (*it)->id != id) return;
+        removed = *it;
+        slots_.erase(it);
+        count_.fetch_sub(1, std::memory_order_release);
+        if (drainer_ == std::this_thread::get_id()) return; // from inside a listener: do not wait for ourselves
+        ++waiters_;
+        idle_.wait(lock, [&] { return calling_ != removed.get(); });
+        --waiters_;
+    }
+
+private:
+    struct slot {
+        std::uint64_t id = 0;
+        std::uint64_t first_sequence = 0;
+        listener_type listener;
+        error_handler_type on_error;
+    };
+
+    /// The first listener with an id above `last_id`, or null. Under the mutex.
+    std::shared_ptr<slot> next_slot(std::uint64_t last_id) const noexcept {
+        const auto it = std::upper_bound(slots_.begin(), slots_.end(), last_id,
+                                         [](std::uint64_t after, const std::shared_ptr<slot>& s) { return after < s->id; });
+        return it == slots_.end() ? nullptr : *it;
+    }
+
+    void invoke(slot& target, const event_type& event) noexcept {
+#if ROSTER_HAS_EXCEPTIONS
+        try {
+            target.listener(event);
+        } catch (...) {
+            report(target, event, std::current_exception());
+        }
+#else
+        target.listener(event);
+#endif
+    }
+
+#if ROSTER_HAS_EXCEPTIONS
+    void report(slot& target, const event_type& event, std::exception_ptr thrown) noexcept {
+        try {
+            if (target.on_error) {
+                target.on_error(event, thrown);
+                return;
+            }
+            std::string what = "an exception not derived from std::exception";
+            try {
+                std::rethrow_exception(thrown);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            std::string key = "(no key)";
+            if constexpr (detail::key_is_formattable<Key>) {
+                if (event.key) key = detail::describe_key(*event.key);
+            }
+            const std::string line =
+                fmt::format("roster: registry \"{}\": a change listener threw on the {} event of key {}: {}; the "
+                            "exception was swallowed and delivery went on\n",
+                            name_, to_string(event.kind), key, what);
+            std::fputs(line.c_str(), stderr);
+        } catch (...) { // the error handler threw, or the message could not be built: nothing more to do
+        }
+    }
+#endif
+
+    std::string name_;
+    std::mutex mutex_;
+    std::condition_variable idle_;
+    std::vector<std::shared_ptr<slot>> slots_; // sorted by id
+    std::list<queued> queue_;
+    std::uint64_t next_slot_id_ = 1;
+    std::uint64_t next_sequence_ = 1;
+    std::atomic<std::size_t> count_{0};
+    bool draining_ = false;
+    std::thread::id drainer_{};
+    const slot* calling_ = nullptr;
+    std::size_t waiters_ = 0;
+};
+
+} // namespace detail
+} // namespace roster
