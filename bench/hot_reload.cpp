@@ -20,6 +20,8 @@
 // repetitions, same run. Target: <= 1.15.
 #include "roster/hot_reload.hpp"
 
+#include "support/harness.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -42,26 +44,6 @@
 #include <utility>
 #include <vector>
 
-// ----------------------------------------------------------- allocation count
-namespace {
-thread_local std::size_t thread_allocations = 0;
-}
-// g++ 12 cannot see that these two match once they are inlined into
-// benchmark's registration code, and warns.
-#if defined(__GNUC__) && !defined(__clang__)
-#    pragma GCC diagnostic push
-#    pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t size) {
-    ++thread_allocations;
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#    pragma GCC diagnostic pop
-#endif
 
 namespace {
 
@@ -179,14 +161,14 @@ void run(benchmark::State& state, Lookup lookup) {
     const auto& order = f.orders[static_cast<std::size_t>(state.thread_index()) % f.orders.size()];
     std::size_t i = 0;
     long sink = 0;
-    const std::size_t allocations_before = thread_allocations;
+    const std::size_t allocations_before = bench::thread_allocations;
     for (auto _ : state) {
         sink += lookup(f, order[i]);
         if (++i == order.size()) i = 0;
     }
     benchmark::DoNotOptimize(sink);
     state.counters["allocs_per_lookup"] = benchmark::Counter(
-        static_cast<double>(thread_allocations - allocations_before), benchmark::Counter::kAvgIterations);
+        static_cast<double>(bench::thread_allocations - allocations_before), benchmark::Counter::kAvgIterations);
     roster::release_thread_snapshots(); // an idle benchmark thread keeps no old set alive
 }
 
@@ -203,42 +185,15 @@ void held_snapshot(benchmark::State& state) {
     benchmark::DoNotOptimize(sink);
 }
 
-/// Console output as usual, plus the medians kept for the RATIO lines.
-class ratio_reporter : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        for (const Run& run : runs) {
-            if (run.run_type != Run::RT_Aggregate || run.aggregate_name != "median") continue;
-            const std::string name = run.run_name.function_name;
-            const long keys = std::strtol(run.run_name.args.c_str(), nullptr, 10);
-            times_[{name, static_cast<int>(run.threads), keys}] = run.GetAdjustedRealTime();
-            const auto allocs = run.counters.find("allocs_per_lookup");
-            if (allocs != run.counters.end()) allocs_[{name, static_cast<int>(run.threads), keys}] = allocs->second.value;
-        }
-        ConsoleReporter::ReportRuns(runs);
+/// The RATIO and ALLOCS lines, from the medians of the run.
+void print_ratios(const bench::median_reporter& reporter) {
+    std::printf("\n# hot-reload read path: time per lookup / limit_sv's, medians, same run (target <= 1.15)\n");
+    for (const auto& [id, time] : reporter.times()) {
+        const auto& [name, threads, keys] = id;
+        if (name != "limit_sv") reporter.print_ratio("RATIO", name, "", "limit_sv", threads, keys, time);
     }
-
-    void print_ratios() const {
-        std::printf("\n# hot-reload read path: time per lookup / limit_sv's, medians, same run (target <= 1.15)\n");
-        for (const auto& [id, time] : times_) {
-            const auto& [name, threads, keys] = id;
-            if (name == "limit_sv") continue;
-            const auto limit = times_.find({"limit_sv", threads, keys});
-            if (limit != times_.end() && limit->second > 0)
-                std::printf("RATIO %s threads=%d keys=%ld %.3f\n", name.c_str(), threads, keys, time / limit->second);
-        }
-        std::printf("\n# allocations per lookup\n");
-        for (const auto& [id, allocs] : allocs_) {
-            const auto& [name, threads, keys] = id;
-            std::printf("ALLOCS %s threads=%d keys=%ld %.2f\n", name.c_str(), threads, keys, allocs);
-        }
-    }
-
-private:
-    using id_t = std::tuple<std::string, int, long>;
-    std::map<id_t, double> times_;
-    std::map<id_t, double> allocs_;
-};
+    reporter.print_allocations();
+}
 
 template <class Body>
 void register_variant(const char* name, Body body, bool reloading) {
@@ -258,9 +213,9 @@ int main(int argc, char** argv) {
     register_variant("hot_reload_snapshot_sv", held_snapshot, false);
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    ratio_reporter reporter;
+    bench::median_reporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
-    reporter.print_ratios();
+    print_ratios(reporter);
     std::printf("\n# background replacements during the _reloading runs: %d\n", background.reloads());
     benchmark::Shutdown();
     return 0;

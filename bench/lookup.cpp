@@ -20,6 +20,8 @@
 // `<name>_vs_<baseline>`: / that baseline's), medians of the repetitions.
 #include "roster/registry.hpp"
 
+#include "support/harness.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -37,18 +39,6 @@
 #include <tuple>
 #include <unordered_map>
 #include <vector>
-
-// ----------------------------------------------------------- allocation count
-namespace {
-thread_local std::size_t thread_allocations = 0;
-}
-void* operator new(std::size_t size) {
-    ++thread_allocations;
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -125,14 +115,14 @@ void run(benchmark::State& state, Lookup lookup) {
     const auto& order = f.ks.orders[static_cast<std::size_t>(state.thread_index()) % f.ks.orders.size()];
     std::size_t i = 0;
     long sink = 0;
-    const std::size_t allocations_before = thread_allocations;
+    const std::size_t allocations_before = bench::thread_allocations;
     for (auto _ : state) {
         sink += lookup(f, order[i]);
         if (++i == order.size()) i = 0;
     }
     benchmark::DoNotOptimize(sink);
     state.counters["allocs_per_lookup"] = benchmark::Counter(
-        static_cast<double>(thread_allocations - allocations_before), benchmark::Counter::kAvgIterations);
+        static_cast<double>(bench::thread_allocations - allocations_before), benchmark::Counter::kAvgIterations);
 }
 
 int read_value(const value_t& v) { return *v; }
@@ -190,58 +180,24 @@ constexpr variant variants[] = {
     {"roster_sharded_sv", roster_sharded_sv},
 };
 
-/// Console output as usual, plus the medians kept for the RATIO lines.
-class ratio_reporter : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        for (const Run& run : runs) {
-            if (run.run_type != Run::RT_Aggregate || run.aggregate_name != "median") continue;
-            const std::string name = run.run_name.function_name;
-            const long keys = std::strtol(run.run_name.args.c_str(), nullptr, 10);
-            times_[{name, static_cast<int>(run.threads), keys}] = run.GetAdjustedRealTime();
-            const auto allocs = run.counters.find("allocs_per_lookup");
-            if (allocs != run.counters.end()) allocs_[{name, static_cast<int>(run.threads), keys}] = allocs->second.value;
-        }
-        ConsoleReporter::ReportRuns(runs);
+/// The RATIO, REF and ALLOCS lines, from the medians of the run.
+void print_ratios(const bench::median_reporter& reporter) {
+    std::printf("\n# roster read path: time per lookup / baseline's, medians, same run\n");
+    for (const auto& [id, time] : reporter.times()) {
+        const auto& [name, threads, keys] = id;
+        if (name.rfind("roster_", 0) != 0) continue;
+        reporter.print_ratio("RATIO", name, "", "limit_sv", threads, keys, time);
+        reporter.print_ratio("RATIO", name, "_vs_shared_mutex", "shared_mutex_baseline_cstr", threads, keys, time);
+        reporter.print_ratio("RATIO", name, "_vs_c10", "c10_style_cstr", threads, keys, time);
     }
-
-    void print_ratios() const {
-        std::printf("\n# roster read path: time per lookup / baseline's, medians, same run\n");
-        for (const auto& [id, time] : times_) {
-            const auto& [name, threads, keys] = id;
-            if (name.rfind("roster_", 0) != 0) continue;
-            print(name, "limit_sv", "", threads, keys, time);
-            print(name, "shared_mutex_baseline_cstr", "_vs_shared_mutex", threads, keys, time);
-            print(name, "c10_style_cstr", "_vs_c10", threads, keys, time);
-        }
-        std::printf("\n# baselines: time per lookup / the limit's, medians, same run\n");
-        for (const auto& [id, time] : times_) {
-            const auto& [name, threads, keys] = id;
-            if (name.rfind("roster_", 0) == 0 || name == "limit_sv") continue;
-            const auto limit = times_.find({"limit_sv", threads, keys});
-            if (limit != times_.end() && limit->second > 0)
-                std::printf("REF %s threads=%d keys=%ld %.3f\n", name.c_str(), threads, keys, time / limit->second);
-        }
-        std::printf("\n# allocations per lookup\n");
-        for (const auto& [id, allocs] : allocs_) {
-            const auto& [name, threads, keys] = id;
-            std::printf("ALLOCS %s threads=%d keys=%ld %.2f\n", name.c_str(), threads, keys, allocs);
-        }
+    std::printf("\n# baselines: time per lookup / the limit's, medians, same run\n");
+    for (const auto& [id, time] : reporter.times()) {
+        const auto& [name, threads, keys] = id;
+        if (name.rfind("roster_", 0) == 0 || name == "limit_sv") continue;
+        reporter.print_ratio("REF", name, "", "limit_sv", threads, keys, time);
     }
-
-private:
-    using id_t = std::tuple<std::string, int, long>;
-
-    void print(const std::string& name, const char* baseline, const char* suffix, int threads, long keys,
-               double time) const {
-        const auto it = times_.find({baseline, threads, keys});
-        if (it == times_.end() || it->second <= 0) return;
-        std::printf("RATIO %s%s threads=%d keys=%ld %.3f\n", name.c_str(), suffix, threads, keys, time / it->second);
-    }
-
-    std::map<id_t, double> times_;
-    std::map<id_t, double> allocs_;
-};
+    reporter.print_allocations();
+}
 
 } // namespace
 
@@ -261,9 +217,9 @@ int main(int argc, char** argv) {
     }
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    ratio_reporter reporter;
+    bench::median_reporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
-    reporter.print_ratios();
+    print_ratios(reporter);
     benchmark::Shutdown();
     return 0;
 }
