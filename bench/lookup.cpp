@@ -10,7 +10,7 @@
 //                         std::function<V()>>, lookup by std::string, creator called
 //   roster_*              roster in each mode: mutable (shared_mutex), frozen,
 //                         locking::none, locking::sharded; by std::string_view (sv) and
-//                         const char* (cstr)
+//                         const char* (cstr); factory create(), mutable and frozen
 //
 // Dimensions: 1, 2, 4 threads; 16, 1000, 100000 keys. Every thread walks its
 // own shuffled list of keys. Allocations per lookup are counted (replaced
@@ -18,6 +18,7 @@
 //   RATIO <name> threads=<n> keys=<k> <value>
 // where value = the roster variant's time per lookup / the limit's (or
 // `<name>_vs_<baseline>`: / that baseline's), medians of the repetitions.
+#include "roster/factory.hpp"
 #include "roster/registry.hpp"
 
 #include "support/harness.hpp"
@@ -66,6 +67,8 @@ struct fixture {
     roster::registry<value_t> frozen_reg{"bench.frozen"};
     roster::registry<value_t, roster::locking::none> unlocked_reg{"bench.unlocked"};
     roster::registry<value_t, roster::locking::sharded> sharded_reg{"bench.sharded"};
+    roster::factory<int()> factory{"bench.factory"};
+    roster::factory<int()> frozen_factory{"bench.frozen_factory"};
 
     explicit fixture(std::size_t n) {
         std::mt19937 rng(42);
@@ -94,8 +97,11 @@ struct fixture {
             frozen_reg.add(ks.keys[i], value);
             unlocked_reg.add(ks.keys[i], value);
             sharded_reg.add(ks.keys[i], value);
+            factory.add(ks.keys[i], [] { return 1; }); // captureless: copying it allocates nothing
+            frozen_factory.add(ks.keys[i], [] { return 1; });
         }
         frozen_reg.freeze();
+        frozen_factory.freeze();
     }
 };
 
@@ -158,6 +164,10 @@ long roster_frozen_sv(const fixture& f, std::uint32_t i) { return roster_visit(f
 long roster_frozen_cstr(const fixture& f, std::uint32_t i) { return roster_visit(f.frozen_reg, f.ks.cstrs[i]); }
 long roster_unlocked_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.unlocked_reg, f.ks.views[i]); }
 long roster_sharded_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.sharded_reg, f.ks.views[i]); }
+long roster_factory_create_sv(const fixture& f, std::uint32_t i) { return f.factory.create(f.ks.views[i]); }
+long roster_frozen_factory_create_sv(const fixture& f, std::uint32_t i) {
+    return f.frozen_factory.create(f.ks.views[i]);
+}
 long roster_mutable_get_sv(const fixture& f, std::uint32_t i) {
     const auto copy = f.mutable_reg.get(f.ks.views[i]);
     return copy ? read_value(*copy) : 0;
@@ -178,6 +188,8 @@ constexpr variant variants[] = {
     {"roster_frozen_cstr", roster_frozen_cstr},
     {"roster_unlocked_sv", roster_unlocked_sv},
     {"roster_sharded_sv", roster_sharded_sv},
+    {"roster_factory_create_sv", roster_factory_create_sv},
+    {"roster_frozen_factory_create_sv", roster_frozen_factory_create_sv},
 };
 
 /// The RATIO, REF and ALLOCS lines, from the medians of the run.
