@@ -119,16 +119,7 @@ template <class Lookup>
 void run(benchmark::State& state, Lookup lookup) {
     const fixture& f = fixture_for(static_cast<std::size_t>(state.range(0)));
     const auto& order = f.ks.orders[static_cast<std::size_t>(state.thread_index()) % f.ks.orders.size()];
-    std::size_t i = 0;
-    long sink = 0;
-    const std::size_t allocations_before = bench::thread_allocations;
-    for (auto _ : state) {
-        sink += lookup(f, order[i]);
-        if (++i == order.size()) i = 0;
-    }
-    benchmark::DoNotOptimize(sink);
-    state.counters["allocs_per_lookup"] = benchmark::Counter(
-        static_cast<double>(bench::thread_allocations - allocations_before), benchmark::Counter::kAvgIterations);
+    bench::run_lookups(state, order, [&](std::uint32_t index) { return lookup(f, index); });
 }
 
 int read_value(const value_t& v) { return *v; }

@@ -40,6 +40,23 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace bench {
 
+/// The timed loop every read-path benchmark shares: one `lookup(index)` per
+/// iteration, walking `order` round and round, and the allocations it made
+/// per lookup as the "allocs_per_lookup" counter.
+template <class Order, class Lookup>
+void run_lookups(benchmark::State& state, const Order& order, Lookup&& lookup) {
+    std::size_t i = 0;
+    long sink = 0;
+    const std::size_t allocations_before = thread_allocations;
+    for (auto _ : state) {
+        sink += lookup(order[i]);
+        if (++i == order.size()) i = 0;
+    }
+    benchmark::DoNotOptimize(sink);
+    state.counters["allocs_per_lookup"] = benchmark::Counter(
+        static_cast<double>(thread_allocations - allocations_before), benchmark::Counter::kAvgIterations);
+}
+
 /// Console output as usual, plus the median time (and allocations per
 /// lookup, from the "allocs_per_lookup" counter) of every
 /// (benchmark, threads, first argument) for the RATIO lines.

@@ -71,6 +71,7 @@
 #include <optional>           // std::optional
 #include <string>             // std::string
 #include <thread>             // std::thread::id
+#include <type_traits>        // std::is_copy_constructible_v, std::is_invocable_v
 #include <utility>            // std::move, std::exchange
 #include <vector>             // the listeners
 
@@ -211,6 +212,19 @@ public:
     using event_type = change_event<Key, Value>;
     using listener_type = std::function<void(const event_type&)>;
     using error_handler_type = std::function<void(const event_type&, std::exception_ptr)>;
+
+    /// Checks what every subscribe() needs (a copyable Value, a listener
+    /// callable with an event) and wraps the listener.
+    template <class Listener>
+    static listener_type make_listener(Listener&& listener) {
+        static_assert(std::is_copy_constructible_v<Value>,
+                      "roster: subscribe() needs a copyable Value: every change event carries its own copies of the "
+                      "values it reports (so that a removed value stays readable during its event); register "
+                      "std::shared_ptr<T> instead of std::unique_ptr<T>");
+        static_assert(std::is_invocable_v<Listener&, const event_type&>,
+                      "roster: subscribe(): the listener must be callable as listener(const change_event<Key, Value>&)");
+        return listener_type(std::forward<Listener>(listener));
+    }
 
 private:
     struct queued {

@@ -518,13 +518,7 @@ public:
     /// @returns the RAII handle: destroying it unsubscribes.
     template <class Listener>
     subscription subscribe(Listener&& listener, listener_error_handler on_error = {}) {
-        static_assert(std::is_copy_constructible_v<Value>,
-                      "roster: subscribe() needs a copyable Value: every change event carries its own copies of the "
-                      "values it reports (so that a removed value stays readable during its event); register "
-                      "std::shared_ptr<T> instead of std::unique_ptr<T>");
-        static_assert(std::is_invocable_v<Listener&, const event_type&>,
-                      "roster: subscribe(): the listener must be callable as listener(const change_event<Key, Value>&)");
-        typename hub_type::listener_type callable(std::forward<Listener>(listener));
+        typename hub_type::listener_type callable = hub_type::make_listener(std::forward<Listener>(listener));
         const std::lock_guard writer(write_mutex_);
         if (!hub_) hub_ = std::make_shared<hub_type>(name_);
         return hub_->subscribe(std::move(callable), std::move(on_error));
