@@ -263,13 +263,16 @@ public:
     /// Creates an empty factory called `name` (used in every message; the
     /// default spells the key type and signature). Not thread safe (nothing
     /// else can use the object yet).
-    explicit basic_factory(std::string name = default_name()) : base(std::move(name)) {}
+    /// @throws duplicate_key_error under listing::listed if the name is taken.
+    explicit basic_factory(std::string name = default_name(), source_location where = source_location::current())
+        : base(std::move(name), where) {}
 
     /// Creates a factory called `name` holding a copy of `other`'s
     /// constructors and their source locations, taken under `other`'s read
     /// lock (safe while other threads use `other`); not frozen, sharing no
     /// handles with `other`. O(n).
-    basic_factory(const basic_factory& other, std::string name) : base(other, std::move(name)) {}
+    basic_factory(const basic_factory& other, std::string name, source_location where = source_location::current())
+        : base(other, std::move(name), where) {}
 
     basic_factory(const basic_factory&) = delete;
     basic_factory& operator=(const basic_factory&) = delete;
@@ -373,7 +376,11 @@ private:
         const bool in_place = this->frozen();
         return this->read([&](const map_type& map) -> result<located> {
             const auto it = map.find(key);
-            if (it == map.end()) return this->miss(map, key, where);
+            if (it == map.end()) {
+                this->count_miss(key);
+                return this->miss(map, key, where);
+            }
+            this->count_hit(it->second);
             if (in_place) return located{&it->second.value, it->second.where};
             copy.emplace(it->second.value);
             return located{&*copy, it->second.where};

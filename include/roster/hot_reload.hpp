@@ -293,6 +293,10 @@ class basic_hot_reload_registry {
     static_assert(detail::count_in_category<policy_category::locking, Policies...> == 0,
                   "roster::basic_hot_reload_registry takes no locking:: policy: it is always synchronised (readers "
                   "use per-thread snapshots, replacements a writer mutex)");
+    static_assert(detail::count_in_category<policy_category::counters, Policies...> == 0 &&
+                      detail::count_in_category<policy_category::listing, Policies...> == 0,
+                  "roster::basic_hot_reload_registry takes no counters:: or listing:: policy: each replacement set "
+                  "is a new core registry, so its counters and its catalog listing would not survive a replacement");
 
 public:
     /// The immutable core registry a snapshot holds (frozen, read without locks).

@@ -13,6 +13,8 @@
 //   on_null::       reject | allow
 //   locking::       shared_mutex | sharded | none
 //   storage::       hashed | ordered
+//   counters::      none | per_registry | per_key
+//   listing::       unlisted | listed
 //
 // Each tag names its category through a nested `roster_policy_category`
 // type; basic_registry rejects, with a readable static_assert, anything that
@@ -36,6 +38,8 @@ struct on_duplicate {};
 struct on_null {};
 struct locking {};
 struct storage {};
+struct counters {};
+struct listing {};
 } // namespace policy_category
 
 /// What add() does when the key is already registered.
@@ -119,6 +123,37 @@ struct hashed { using roster_policy_category = policy_category::storage; };
 /// for_each() visits entries in key order. Needs an ordered Key.
 struct ordered { using roster_policy_category = policy_category::storage; };
 } // namespace storage
+
+/// Whether lookups are counted (roster/catalog.hpp reports the counts;
+/// roster/prometheus.hpp exports them). Counted lookups are the ones that
+/// use a value: get, visit, at/try_at, and the lookups of the shapes built
+/// on the core (factory create, versioned get/at/latest/negotiate).
+/// contains(), location(), names() and for_each() are not counted.
+namespace counters {
+/// No counting: the read path has no trace of counters. The default.
+struct none { using roster_policy_category = policy_category::counters; };
+/// Hits and misses of the whole registry, counted in per-thread stripes on
+/// separate cache lines (one relaxed atomic add per lookup, on a line no
+/// other reader writes while at most 16 threads read). 1 KiB per registry.
+struct per_registry { using roster_policy_category = policy_category::counters; };
+/// per_registry, plus hits per entry (one relaxed atomic add on a counter in
+/// the entry, shared by the threads that hit that key) and misses per key
+/// looked up (a mutex-guarded table of up to 256 distinct keys; a miss
+/// formats the key and takes that mutex, so use it where misses are rare).
+struct per_key { using roster_policy_category = policy_category::counters; };
+} // namespace counters
+
+/// Whether the registry is listed in the process-wide roster::catalog
+/// (roster/catalog.hpp), under its name.
+namespace listing {
+/// Not listed. The default.
+struct unlisted { using roster_policy_category = policy_category::listing; };
+/// Listed from construction to destruction; the name must be unique among
+/// live listed registries (a duplicate name raises duplicate_key_error from
+/// the constructor). Adds and removals can be heard through
+/// catalog::subscribe(). Costs nothing on the read path.
+struct listed { using roster_policy_category = policy_category::listing; };
+} // namespace listing
 
 /// A type usable as a roster policy tag.
 template <class P>

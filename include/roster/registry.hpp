@@ -52,7 +52,9 @@
 // the nearest names.
 #pragma once
 
+#include "roster/catalog.hpp"
 #include "roster/config.hpp"
+#include "roster/detail/counters.hpp"
 #include "roster/detail/messages.hpp"
 #include "roster/detail/storage.hpp"
 #include "roster/detail/type_name.hpp"
@@ -82,23 +84,6 @@
 #include <vector>        // names()
 
 namespace roster {
-
-/// Where a registry is in its life: empty → populated → frozen.
-enum class lifecycle {
-    empty,     ///< no entries, mutations allowed
-    populated, ///< at least one entry, mutations allowed
-    frozen,    ///< freeze() was called: read-only for good, reads are lock-free
-};
-
-/// "empty", "populated" or "frozen".
-constexpr const char* to_string(lifecycle state) noexcept {
-    switch (state) {
-    case lifecycle::empty: return "empty";
-    case lifecycle::populated: return "populated";
-    case lifecycle::frozen: return "frozen";
-    }
-    return "unknown";
-}
 
 /// What an add did.
 enum class add_status {
@@ -169,6 +154,10 @@ class basic_registry {
                   "roster::basic_registry: more than one locking:: policy given");
     static_assert(detail::count_in_category<policy_category::storage, Policies...> <= 1,
                   "roster::basic_registry: more than one storage:: policy given");
+    static_assert(detail::count_in_category<policy_category::counters, Policies...> <= 1,
+                  "roster::basic_registry: more than one counters:: policy given");
+    static_assert(detail::count_in_category<policy_category::listing, Policies...> <= 1,
+                  "roster::basic_registry: more than one listing:: policy given");
     static_assert(std::is_object_v<Value> && !std::is_const_v<Value> && std::is_move_constructible_v<Value>,
                   "roster::basic_registry: Value must be a non-const, movable object type");
     static_assert(nullable_value<Value>, "roster::basic_registry: roster::null_traits<Value>::is_null is unusable");
@@ -184,6 +173,8 @@ public:
     using null_policy = detail::select_policy_t<policy_category::on_null, on_null::reject, Policies...>;
     using locking_policy = detail::select_policy_t<policy_category::locking, locking::shared_mutex, Policies...>;
     using storage_policy = detail::select_policy_t<policy_category::storage, storage::hashed, Policies...>;
+    using counters_policy = detail::select_policy_t<policy_category::counters, counters::none, Policies...>;
+    using listing_policy = detail::select_policy_t<policy_category::listing, listing::unlisted, Policies...>;
     /// The move-only handle add() returns; removes exactly that entry.
     using registration = basic_registration<basic_registry>;
     /// What add() and try_add() return.
@@ -197,22 +188,27 @@ public:
     static_assert(!std::is_same_v<duplicate_policy, on_duplicate::accept_if_equal> || std::equality_comparable<Value>,
                   "roster::on_duplicate::accept_if_equal needs a Value with operator==");
 
-    /// Creates an empty registry called `name` (used in every message).
-    explicit basic_registry(std::string name = default_name()) : name_(std::move(name)) {}
+    /// Creates an empty registry called `name` (used in every message),
+    /// constructed at `where` (what report() and the catalog say).
+    /// @throws duplicate_key_error under listing::listed if a live listed
+    ///         registry already has this name (nothing is listed then).
+    explicit basic_registry(std::string name = default_name(), source_location where = source_location::current())
+        : name_(std::move(name)), created_at_(where), membership_(*this, name_, where) {}
 
     /// Creates a registry called `name` holding a copy of `other`'s entries
     /// (values and source locations), taken under `other`'s read lock. The
-    /// copy is not frozen and shares no handles with `other`: handles
-    /// returned by `other` never remove the copy's entries.
-    /// Needs a copyable Value. O(n).
-    basic_registry(const basic_registry& other, std::string name)
+    /// copy is not frozen, shares no handles with `other` (handles returned
+    /// by `other` never remove the copy's entries) and starts its lookup
+    /// counters from zero. Needs a copyable Value. O(n).
+    /// @throws duplicate_key_error as the other constructor does.
+    basic_registry(const basic_registry& other, std::string name, source_location where = source_location::current())
         requires std::copy_constructible<Value>
-        : name_(std::move(name)) {
-        other.read([&](const map_type& map) {
-            map_ = map;
-            return 0;
-        });
-        for (auto& item : map_) item.second.id = next_id_++;
+        : name_(std::move(name)), created_at_(where), map_(other.read([](const map_type& map) { return map; })),
+          membership_(*this, name_, where) {
+        for (auto& item : map_) {
+            item.second.id = next_id_++;
+            item.second.hits = {};
+        }
     }
 
     basic_registry(const basic_registry&) = delete;
@@ -290,7 +286,11 @@ public:
     {
         return read([&](const map_type& map) -> std::optional<Value> {
             const auto it = map.find(key);
-            if (it == map.end()) return std::nullopt;
+            if (it == map.end()) {
+                count_miss(key);
+                return std::nullopt;
+            }
+            count_hit(it->second);
             return it->second.value;
         });
     }
@@ -329,7 +329,11 @@ public:
     {
         return read([&](const map_type& map) -> result<Value> {
             const auto it = map.find(key);
-            if (it != map.end()) return it->second.value;
+            if (it != map.end()) {
+                count_hit(it->second);
+                return it->second.value;
+            }
+            count_miss(key);
             return miss(map, key, where);
         });
     }
@@ -387,6 +391,49 @@ public:
 
     /// empty, populated or frozen.
     lifecycle state() const { return frozen() ? lifecycle::frozen : (empty() ? lifecycle::empty : lifecycle::populated); }
+
+    // ------------------------------------------------------- observability
+
+    /// Where this registry was constructed.
+    const source_location& created_at() const noexcept { return created_at_; }
+
+    /// This registry as plain data (roster/catalog.hpp): name, key and value
+    /// type names, where it was created, state, every entry (key as text,
+    /// where it was added; sorted by key text) and, under a counters::
+    /// policy, its lookup counts. Taken under the read lock: one consistent
+    /// state. O(n log n); formats every key.
+    registry_report report() const {
+        registry_report out;
+        out.name = name_;
+        out.key_type = detail::type_name<Key>();
+        out.value_type = detail::type_name<Value>();
+        out.created_at = created_at_;
+        read([&](const map_type& map) {
+            out.state = frozen_.load(std::memory_order_acquire) ? lifecycle::frozen
+                        : map.empty()                           ? lifecycle::empty
+                                                                : lifecycle::populated;
+            out.entries.reserve(map.size());
+            for (const auto& [key, item] : map) {
+                entry_report e{detail::describe_key(key), item.where, std::nullopt};
+                if constexpr (per_key_counting) e.hits = item.hits.load();
+                out.entries.push_back(std::move(e));
+            }
+            return 0;
+        });
+        if (out.state == lifecycle::frozen) out.frozen_at = frozen_at_;
+        std::sort(out.entries.begin(), out.entries.end(),
+                  [](const entry_report& a, const entry_report& b) { return a.key < b.key; });
+        counters_.fill(out);
+        return out;
+    }
+
+    /// Hits and misses counted so far (only with a counters:: policy other
+    /// than counters::none). Lock-free; exact once concurrent lookups are done.
+    lookup_counts lookups() const noexcept
+        requires(!std::is_same_v<counters_policy, counters::none>)
+    {
+        return counters_.totals();
+    }
 
     // -------------------------------------------------------------- remove
 
@@ -505,10 +552,14 @@ protected:
     // (factory, versioned, ...): read access to the storage under the
     // registry's read synchronisation.
 
+    static constexpr bool per_key_counting = std::is_same_v<counters_policy, counters::per_key>;
+
     struct entry {
         Value value;
         source_location where;
         std::uint64_t id; // distinguishes re-registrations under one key
+        // counters::per_key: lookups that found this entry; else empty.
+        [[no_unique_address]] std::conditional_t<per_key_counting, detail::entry_hits, detail::no_entry_hits> hits{};
     };
     using map_type = std::conditional_t<
         std::is_same_v<storage_policy, storage::ordered>, std::map<Key, entry, std::less<>>,
@@ -532,6 +583,19 @@ protected:
         return f(map_);
     }
 
+    /// Counts a lookup that found `found` (a no-op under counters::none).
+    void count_hit(const entry& found) const noexcept {
+        counters_.hit();
+        found.hits.bump();
+    }
+
+    /// Counts a lookup of `key` that found nothing (a no-op under
+    /// counters::none; counters::per_key records `key` as text).
+    template <class LookupKey>
+    void count_miss(const LookupKey& key) const {
+        counters_.miss(key);
+    }
+
     /// The message of a miss: the key, where it was looked up, the nearest names.
     error_info miss(const map_type& map, lookup_type key, const source_location& where) const {
         detail::nearest_names nearest(detail::key_text(key));
@@ -547,6 +611,8 @@ private:
     auto visit_found(lookup_type key, F& f) const {
         return read([&](const map_type& map) {
             const auto it = map.find(key);
+            if (it == map.end()) count_miss(key);
+            else count_hit(it->second);
             if constexpr (std::is_void_v<R>) {
                 if (it == map.end()) return false;
                 std::invoke(f, it->second.value);
@@ -785,13 +851,21 @@ private:
         return report;
     }
 
+    using counters_type = std::conditional_t<
+        std::is_same_v<counters_policy, counters::none>, detail::no_lookup_counters,
+        detail::lookup_counters<per_key_counting>>;
+
     std::string name_;
+    source_location created_at_;
     mutable mutex_type mutex_;
     map_type map_;
     std::atomic<bool> frozen_{false};
     source_location frozen_at_{}; // written once, under the lock, before frozen_ is released
     std::uint64_t next_id_ = 1;
     std::shared_ptr<hub_type> hub_; // created by the first subscribe(), under the write lock; never reset
+    [[no_unique_address]] counters_type counters_;
+    // Last: listed after every other member is constructed, unlisted before any is destroyed.
+    [[no_unique_address]] detail::catalog_membership<std::is_same_v<listing_policy, listing::listed>> membership_;
 };
 
 /// The common case: a registry keyed by std::string, looked up by

@@ -304,15 +304,20 @@ public:
     /// What negotiate() returns: {version, value}.
     using negotiated_type = negotiated<Version, Value>;
 
-    /// Creates an empty registry called `name` (used in every message).
-    explicit basic_versioned_registry(std::string name = default_name()) : base(std::move(name)) {}
+    /// Creates an empty registry called `name` (used in every message),
+    /// constructed at `where`.
+    /// @throws duplicate_key_error under listing::listed if the name is taken.
+    explicit basic_versioned_registry(std::string name = default_name(),
+                                      source_location where = source_location::current())
+        : base(std::move(name), where) {}
 
     /// Creates a registry called `name` holding a copy of `other`'s entries
     /// (values and source locations), taken under `other`'s read lock; not
     /// frozen; `other`'s handles never remove the copy's entries. O(n).
-    basic_versioned_registry(const basic_versioned_registry& other, std::string name)
+    basic_versioned_registry(const basic_versioned_registry& other, std::string name,
+                             source_location where = source_location::current())
         requires std::copy_constructible<Value>
-        : base(static_cast<const base&>(other), std::move(name)) {}
+        : base(static_cast<const base&>(other), std::move(name), where) {}
 
     /// Neither copyable nor movable (it owns a mutex); see the named copy above.
     basic_versioned_registry(const basic_versioned_registry&) = delete;
@@ -372,7 +377,11 @@ public:
     {
         return base::read([&](const map_type& map) -> result<Value> {
             const auto it = map.find(lookup_type{name, version});
-            if (it != map.end()) return it->second.value;
+            if (it != map.end()) {
+                base::count_hit(it->second);
+                return it->second.value;
+            }
+            base::count_miss(lookup_type{name, version});
             return version_miss(map, name, version, where);
         });
     }
@@ -420,7 +429,11 @@ public:
     {
         return base::read([&](const map_type& map) -> result<Value> {
             const auto it = highest(map, name);
-            if (it == map.end()) return name_miss(map, name, where);
+            if (it == map.end()) {
+                base::count_miss(name);
+                return name_miss(map, name, where);
+            }
+            base::count_hit(it->second);
             return it->second.value;
         });
     }
@@ -539,6 +552,13 @@ public:
     using base::size;
     /// Whether there are no entries.
     using base::empty;
+    /// Where the registry was constructed.
+    using base::created_at;
+    /// The registry as plain data (see basic_registry::report()): entries keyed
+    /// "name@version".
+    using base::report;
+    /// Hits and misses so far (with a counters:: policy; see basic_registry::lookups()).
+    using base::lookups;
     /// empty, populated or frozen.
     using base::state;
 
@@ -638,7 +658,11 @@ private:
                 const auto it = map.find(lookup_type{name, candidate});
                 if (it != map.end() && (best == map.end() || best->first.version < it->first.version)) best = it;
             }
-            if (best != map.end()) return make(*best);
+            if (best != map.end()) {
+                base::count_hit(best->second);
+                return make(*best);
+            }
+            base::count_miss(name);
             const auto [first, last] = map.equal_range(probe_type{name});
             if (first == last) return name_miss(map, name, where);
             return error_info{

@@ -25,6 +25,8 @@
 // arrives between the two acquisitions (as with a writer-preferring rwlock).
 #pragma once
 
+#include "roster/detail/thread_slot.hpp"
+
 #include <atomic>  // std::atomic: slot counters, the writer flag
 #include <cstddef> // std::size_t
 #include <cstdint> // std::uint32_t
@@ -92,11 +94,7 @@ private:
         std::atomic<std::uint32_t> readers{0};
     };
 
-    static std::size_t this_thread_slot() noexcept {
-        static std::atomic<std::size_t> next{0};
-        thread_local const std::size_t index = next.fetch_add(1, std::memory_order_relaxed) & (slot_count - 1);
-        return index;
-    }
+    static std::size_t this_thread_slot() noexcept { return detail::this_thread_slot<slot_count>(); }
 
     slot slots_[slot_count];
     alignas(64) std::atomic<bool> writer_{false};

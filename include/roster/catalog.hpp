@@ -1,0 +1,478 @@
+// roster/catalog.hpp — roster::catalog, the process-wide list of live
+// registries that opted in, and the reports it hands out.
+//
+// Gives:
+//   roster::registry_report     one registry as plain data: name, key and value
+//                               types, state, every entry with where it was
+//                               added, and its lookup counters (when counted);
+//   roster::registration_event  one add or removal, as the catalog's
+//                               subscribers receive it;
+//   roster::log_registrations   a ready-made subscriber writing one line per
+//                               event (to stderr by default);
+//   roster::catalog             list the listed registries, report on each,
+//                               hear about every registration in any of them.
+//
+// A registry opts in with the roster::listing::listed policy and its name:
+//
+//   using codec_registry = roster::registry<codec_ptr, roster::listing::listed,
+//                                           roster::counters::per_key>;
+//   codec_registry codecs{"codecs"};            // now in the catalog
+//   for (const roster::registry_report& r : roster::catalog::instance().snapshot())
+//       fmt::print("{}: {} entries, {}\n", r.name, r.entries.size(), to_string(r.state));
+//   auto log = roster::catalog::instance().subscribe(roster::log_registrations());
+//
+// roster/json.hpp and roster/prometheus.hpp turn reports into JSON and into
+// the Prometheus text exposition format.
+//
+// Guarantees
+// - A listed registry is in the catalog from the end of its constructor to
+//   the start of its destructor. Names are unique among live listed
+//   registries: constructing a second one under a taken name raises
+//   duplicate_key_error naming both construction sites (nothing is listed).
+// - Thread safety: every member may be called from any thread, while listed
+//   registries are being created, used and destroyed on other threads. A
+//   report is taken under the registry's read lock, so it is one consistent
+//   state of that registry; a snapshot() of several registries is not one
+//   instant of the whole process. Lookup counters are read without stopping
+//   the readers that bump them: they are exact once those readers are done.
+// - Subscribers run outside every lock, never two at once for one
+//   subscription; they may read the catalog and the registries.
+//   Subscribing first reports every entry already registered in a listed
+//   registry (replayed = true), so registrations made at static-
+//   initialisation time, before anyone could subscribe, are not lost.
+// - The catalog itself is never destroyed (registries with static storage
+//   duration may leave it during exit).
+//
+// Non-guarantees
+// - @warning A report is taken while holding the catalog's lock and then the
+//   registry's read lock: do not create or destroy a listed registry from
+//   inside visit() or for_each() of a listed registry (it may deadlock
+//   against a concurrent snapshot()).
+// - Entries committed while a subscriber is being added may be reported
+//   twice (replayed and live) or once; never zero times.
+//
+// Complexity: snapshot() is O(total entries) plus sorting each registry's
+// keys; names(), contains(), size() are O(registries).
+#pragma once
+
+#include "roster/config.hpp"
+#include "roster/detail/messages.hpp"
+#include "roster/error.hpp"
+#include "roster/events.hpp"
+#include "roster/source_location.hpp"
+
+#include <algorithm>   // std::sort, std::find_if
+#include <cstdint>     // std::uint64_t: counters
+#include <cstdio>      // std::FILE, std::fputs: log_registrations
+#include <functional>  // std::function: subscribers
+#include <list>        // the live registries (stable nodes)
+#include <memory>      // std::shared_ptr: subscribers shared with their subscriptions
+#include <mutex>       // std::mutex, std::lock_guard
+#include <optional>    // std::optional
+#include <string>      // std::string
+#include <string_view> // std::string_view: names
+#include <type_traits> // std::is_invocable_v, std::is_copy_constructible_v
+#include <utility>     // std::move, std::exchange
+#include <vector>      // reports
+
+namespace roster {
+
+/// Where a registry is in its life: empty → populated → frozen.
+enum class lifecycle {
+    empty,     ///< no entries, mutations allowed
+    populated, ///< at least one entry, mutations allowed
+    frozen,    ///< freeze() was called: read-only for good, reads are lock-free
+};
+
+/// "empty", "populated" or "frozen".
+constexpr const char* to_string(lifecycle state) noexcept {
+    switch (state) {
+    case lifecycle::empty: return "empty";
+    case lifecycle::populated: return "populated";
+    case lifecycle::frozen: return "frozen";
+    }
+    return "unknown";
+}
+
+/// Lookups counted by a registry with a counters:: policy. A hit found the
+/// key, a miss did not.
+struct lookup_counts {
+    std::uint64_t hits = 0;   ///< lookups that found their key
+    std::uint64_t misses = 0; ///< lookups that did not
+};
+
+/// One entry of a registry_report.
+struct entry_report {
+    /// The key as text: formatted with fmt when formattable (strings quoted),
+    /// else the key type's name.
+    std::string key;
+    /// Where the entry was added.
+    source_location where;
+    /// Lookups that found this entry (counters::per_key only).
+    std::optional<std::uint64_t> hits;
+};
+
+/// Misses of one key that was looked up but not registered (counters::per_key).
+struct key_misses {
+    std::string key;         ///< the key looked up, as text
+    std::uint64_t misses{0}; ///< how many lookups missed it
+};
+
+/// One registry, as plain data (what registry.report() and the catalog return).
+struct registry_report {
+    std::string name;           ///< the registry's name
+    std::string key_type;       ///< the key type's name
+    std::string value_type;     ///< the value type's name
+    source_location created_at; ///< where the registry was constructed
+    lifecycle state = lifecycle::empty;
+    std::optional<source_location> frozen_at; ///< where freeze() was first called
+    /// Every entry, sorted by key text.
+    std::vector<entry_report> entries;
+    /// Hits and misses of the whole registry: set when it has a counters::
+    /// policy other than counters::none.
+    std::optional<lookup_counts> lookups;
+    /// counters::per_key: misses by key looked up, sorted by key text; at most
+    /// 256 distinct keys, later ones counted in other_misses.
+    std::vector<key_misses> missed_keys;
+    /// counters::per_key: misses of keys beyond the first 256 distinct ones.
+    std::uint64_t other_misses = 0;
+};
+
+/// One add or removal in a listed registry, as catalog subscribers get it.
+struct registration_event {
+    /// added, removed or changed (on_duplicate::replace).
+    change_kind kind = change_kind::added;
+    /// The registry's name.
+    std::string registry;
+    /// The key, as text (see entry_report::key).
+    std::string key;
+    /// Where the change was made: where the entry was added (added, changed),
+    /// or the call site of the removal (removed).
+    source_location where;
+    /// True for the entries already registered when subscribe() was called,
+    /// reported to that subscriber first.
+    bool replayed = false;
+};
+
+/// What a catalog subscriber is.
+using registration_listener = std::function<void(const registration_event&)>;
+
+namespace detail {
+
+/// The one line log_registrations() writes for an event:
+/// `roster: registry "codecs": added "gzip" at src/gzip.cpp:12 (register)`.
+inline std::string registration_line(const registration_event& event) {
+    return fmt::format("roster: registry \"{}\": {} {} at {}{}\n", event.registry, to_string(event.kind), event.key,
+                       describe(event.where), event.replayed ? " (registered before subscribing)" : "");
+}
+
+/// A listed registry as the catalog sees it: type-erased access to it.
+struct catalog_node {
+    std::string name;
+    source_location created_at;
+    const void* registry = nullptr;
+    registry_report (*report)(const void*) = nullptr;
+    /// Subscribes a listener to the registry's changes (null when the
+    /// registry cannot send events: a move-only key or value).
+    subscription (*subscribe)(const void*, std::shared_ptr<const registration_listener>) = nullptr;
+    /// The registry's subscriptions for the catalog's subscribers, by id.
+    std::vector<std::pair<std::uint64_t, subscription>> subscriptions;
+};
+
+} // namespace detail
+
+class catalog_subscription;
+
+/// The process-wide catalog of live registries that chose
+/// roster::listing::listed. See the header comment for its guarantees.
+class catalog {
+public:
+    /// The process's catalog. Never destroyed. Thread safe.
+    static catalog& instance() noexcept {
+        static catalog* const the_catalog = new catalog(); // NOLINT: leaked on purpose, outlives every registry
+        return *the_catalog;
+    }
+
+    catalog(const catalog&) = delete;
+    catalog& operator=(const catalog&) = delete;
+
+    /// The names of the listed registries, sorted. O(n log n).
+    std::vector<std::string> names() const {
+        std::vector<std::string> out;
+        {
+            std::lock_guard lock(mutex_);
+            out.reserve(nodes_.size());
+            for (const detail::catalog_node& node : nodes_) out.push_back(node.name);
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    /// Whether a registry called `name` is listed. O(n).
+    bool contains(std::string_view name) const {
+        std::lock_guard lock(mutex_);
+        return find(name) != nodes_.end();
+    }
+
+    /// How many registries are listed.
+    std::size_t size() const {
+        std::lock_guard lock(mutex_);
+        return nodes_.size();
+    }
+
+    /// A report on the registry called `name`, or std::nullopt.
+    std::optional<registry_report> get(std::string_view name) const {
+        std::lock_guard lock(mutex_);
+        const auto it = find(name);
+        if (it == nodes_.end()) return std::nullopt;
+        return it->report(it->registry);
+    }
+
+    /// A report on the registry called `name`.
+    /// @throws not_found_error naming `name`, `where` and the nearest listed names.
+    registry_report at(std::string_view name, source_location where = source_location::current()) const {
+        return try_at(name, where).value();
+    }
+
+    /// at() returning a miss as a not_found error instead of raising it.
+    result<registry_report> try_at(std::string_view name, source_location where = source_location::current()) const {
+        std::lock_guard lock(mutex_);
+        const auto it = find(name);
+        if (it != nodes_.end()) return it->report(it->registry);
+        detail::nearest_names nearest(std::string{name});
+        for (const detail::catalog_node& node : nodes_) nearest.offer(node.name);
+        return detail::not_found_message("roster::catalog", detail::describe_key(std::string{name}), where,
+                                         nearest.suffix());
+    }
+
+    /// A report on every listed registry, sorted by name. Each report is
+    /// taken under its registry's read lock. O(total entries).
+    std::vector<registry_report> snapshot() const {
+        std::vector<registry_report> out;
+        {
+            std::lock_guard lock(mutex_);
+            out.reserve(nodes_.size());
+            for (const detail::catalog_node& node : nodes_) out.push_back(node.report(node.registry));
+        }
+        std::sort(out.begin(), out.end(),
+                  [](const registry_report& a, const registry_report& b) { return a.name < b.name; });
+        return out;
+    }
+
+    /// Subscribes `listener` (callable with `const registration_event&`) to
+    /// every add and removal in every listed registry, now and later ones.
+    /// First, outside every lock, it is called once for each entry already
+    /// registered (replayed = true), registry by registry in name order.
+    /// Events of one registry arrive in mutation order; the registry's
+    /// own guarantees apply (see roster/events.hpp). Registries with a
+    /// move-only key or value are replayed but send no live events.
+    /// @returns the RAII handle: destroying it unsubscribes from every registry.
+    template <class Listener>
+    [[nodiscard]] catalog_subscription subscribe(Listener&& listener);
+
+private:
+    friend class catalog_subscription;
+
+    catalog() = default;
+    ~catalog() = default;
+
+public:
+    // -- used by roster::detail::catalog_membership (the registries) --------
+
+    /// Lists `node`; refuses a name already listed. Not for direct use.
+    result<detail::catalog_node*> enrol(detail::catalog_node node) {
+        detail::catalog_node* added = nullptr;
+        {
+            std::lock_guard lock(mutex_);
+            if (const auto it = find(node.name); it != nodes_.end()) {
+                return error_info{errc::duplicate_key,
+                                  fmt::format("roster::catalog: a registry called \"{}\" is already listed: created at "
+                                              "{}, and again at {}; listed registries need unique names",
+                                              node.name, detail::describe(it->created_at),
+                                              detail::describe(node.created_at))};
+            }
+            nodes_.push_back(std::move(node));
+            added = &nodes_.back();
+            // Subscribe the newcomer to every catalog subscriber, in order.
+            if (added->subscribe != nullptr) {
+                for (const auto& [id, listener] : listeners_) {
+                    added->subscriptions.emplace_back(id, added->subscribe(added->registry, listener));
+                }
+            }
+        }
+        return added;
+    }
+
+    /// Unlists `node` (from a registry's destructor). Not for direct use.
+    void leave(detail::catalog_node* node) noexcept {
+        std::vector<std::pair<std::uint64_t, subscription>> doomed; // unsubscribed outside the lock
+        {
+            std::lock_guard lock(mutex_);
+            for (auto it = nodes_.begin(); it != nodes_.end(); ++it) {
+                if (&*it == node) {
+                    doomed = std::move(it->subscriptions);
+                    nodes_.erase(it);
+                    break;
+                }
+            }
+        }
+    }
+
+private:
+    std::list<detail::catalog_node>::const_iterator find(std::string_view name) const {
+        return std::find_if(nodes_.begin(), nodes_.end(),
+                            [&](const detail::catalog_node& node) { return node.name == name; });
+    }
+
+    void unsubscribe(std::uint64_t id) noexcept {
+        std::vector<subscription> doomed; // unsubscribed outside the lock: a running listener may read the catalog
+        {
+            std::lock_guard lock(mutex_);
+            for (detail::catalog_node& node : nodes_) {
+                auto& subs = node.subscriptions;
+                for (auto it = subs.begin(); it != subs.end();) {
+                    if (it->first == id) {
+                        doomed.push_back(std::move(it->second));
+                        it = subs.erase(it);
+                    } else {
+                        ++it;
+                    }
+                }
+            }
+            listeners_.erase(std::remove_if(listeners_.begin(), listeners_.end(),
+                                            [&](const auto& item) { return item.first == id; }),
+                             listeners_.end());
+        }
+    }
+
+    mutable std::mutex mutex_;
+    std::list<detail::catalog_node> nodes_;
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<const registration_listener>>> listeners_;
+    std::uint64_t next_listener_id_ = 1;
+};
+
+/// The RAII handle catalog::subscribe() returns: destroying it (or reset())
+/// unsubscribes the listener from every registry; when that returns the
+/// listener is not running on another thread and will not be called again.
+class [[nodiscard]] catalog_subscription {
+public:
+    catalog_subscription() noexcept = default;
+    catalog_subscription(catalog_subscription&& other) noexcept : id_(std::exchange(other.id_, 0)) {}
+    catalog_subscription& operator=(catalog_subscription&& other) noexcept {
+        if (this != &other) {
+            reset();
+            id_ = std::exchange(other.id_, 0);
+        }
+        return *this;
+    }
+    catalog_subscription(const catalog_subscription&) = delete;
+    catalog_subscription& operator=(const catalog_subscription&) = delete;
+    ~catalog_subscription() { reset(); }
+
+    /// Whether the listener is still subscribed.
+    bool active() const noexcept { return id_ != 0; }
+    explicit operator bool() const noexcept { return active(); }
+
+    /// Unsubscribes now (idempotent).
+    void reset() noexcept {
+        if (id_ != 0) catalog::instance().unsubscribe(std::exchange(id_, 0));
+    }
+
+private:
+    friend class catalog;
+    explicit catalog_subscription(std::uint64_t id) noexcept : id_(id) {}
+    std::uint64_t id_ = 0;
+};
+
+template <class Listener>
+catalog_subscription catalog::subscribe(Listener&& listener) {
+    static_assert(std::is_invocable_v<Listener&, const registration_event&>,
+                  "roster::catalog::subscribe: the listener must be callable with const roster::registration_event&");
+    auto shared = std::make_shared<const registration_listener>(std::forward<Listener>(listener));
+    std::vector<registry_report> existing;
+    std::uint64_t id = 0;
+    {
+        std::lock_guard lock(mutex_);
+        id = next_listener_id_++;
+        listeners_.emplace_back(id, shared);
+        for (detail::catalog_node& node : nodes_) {
+            if (node.subscribe != nullptr) node.subscriptions.emplace_back(id, node.subscribe(node.registry, shared));
+            existing.push_back(node.report(node.registry));
+        }
+    }
+    std::sort(existing.begin(), existing.end(),
+              [](const registry_report& a, const registry_report& b) { return a.name < b.name; });
+    for (const registry_report& report : existing) {
+        for (const entry_report& entry : report.entries) {
+            (*shared)(registration_event{change_kind::added, report.name, entry.key, entry.where, true});
+        }
+    }
+    return catalog_subscription(id);
+}
+
+/// A ready-made subscriber: writes one line per event to `out` (stderr by
+/// default), e.g. `roster: registry "codecs": added "gzip" at gzip.cpp:12 (reg)`.
+/// Pass it to catalog::subscribe().
+inline registration_listener log_registrations(std::FILE* out = stderr) {
+    return [out](const registration_event& event) { std::fputs(detail::registration_line(event).c_str(), out); };
+}
+
+/// The same lines for one registry's own subscribe(): the listener takes
+/// that registry's change events and names it as `registry` does.
+/// `registry.subscribe(roster::log_registrations(registry))`.
+template <class Registry>
+auto log_registrations(const Registry& registry, std::FILE* out = stderr) {
+    return [name = registry.name(), out](const typename Registry::event_type& event) {
+        if (event.kind == change_kind::unchanged || !event.key) return;
+        std::fputs(detail::registration_line(
+                       registration_event{event.kind, name, detail::describe_key(*event.key), event.where, false})
+                       .c_str(),
+                   out);
+    };
+}
+
+namespace detail {
+
+/// A registry's place in the catalog: nothing unless Listed.
+template <bool Listed>
+class catalog_membership {
+public:
+    template <class Registry>
+    catalog_membership(const Registry&, const std::string&, const source_location&) noexcept {}
+};
+
+template <>
+class catalog_membership<true> {
+public:
+    /// Lists `registry`; raises duplicate_key_error if its name is taken.
+    template <class Registry>
+    catalog_membership(const Registry& registry, const std::string& name, const source_location& where) {
+        catalog_node node;
+        node.name = name;
+        node.created_at = where;
+        node.registry = &registry;
+        node.report = [](const void* r) { return static_cast<const Registry*>(r)->report(); };
+        if constexpr (std::is_copy_constructible_v<typename Registry::key_type> &&
+                      std::is_copy_constructible_v<typename Registry::value_type>) {
+            node.subscribe = [](const void* r, std::shared_ptr<const registration_listener> listener) {
+                // The catalog only subscribes; it never changes the registry's entries.
+                auto& target = const_cast<Registry&>(*static_cast<const Registry*>(r)); // NOLINT
+                return target.subscribe([listener = std::move(listener), name = target.name()](
+                                            const typename Registry::event_type& event) {
+                    if (event.kind == change_kind::unchanged || !event.key) return;
+                    (*listener)(registration_event{event.kind, name, describe_key(*event.key), event.where, false});
+                });
+            };
+        }
+        node_ = catalog::instance().enrol(std::move(node)).value();
+    }
+    catalog_membership(const catalog_membership&) = delete;
+    catalog_membership& operator=(const catalog_membership&) = delete;
+    ~catalog_membership() { catalog::instance().leave(node_); }
+
+private:
+    catalog_node* node_ = nullptr;
+};
+
+} // namespace detail
+} // namespace roster

@@ -1,0 +1,123 @@
+// roster/detail/counters.hpp — the lookup counters of the counters::
+// policies. Internal.
+//
+// Hits and misses are counted in `stripe_count` stripes, each on its own
+// cache line; a thread bumps the stripe of its slot (detail::this_thread_slot)
+// with one relaxed atomic add, so concurrent readers on different threads
+// never write the same line. Reading the totals sums the stripes.
+// counters::per_key adds one relaxed atomic per entry (in the entry: threads
+// hitting the same key share it) and a mutex-guarded, bounded table of the
+// keys that missed (a miss of a new key allocates once).
+#pragma once
+
+#include "roster/catalog.hpp"
+
+#include <atomic>      // std::atomic<std::uint64_t>
+#include <cstddef>     // std::size_t
+#include <cstdint>     // std::uint64_t
+#include <map>         // missed keys, sorted
+#include <mutex>       // std::mutex: the missed-key table
+#include <functional>  // std::less<>: the missed-key table
+#include <string>      // std::string
+#include <type_traits> // std::conditional_t
+
+#include "roster/detail/thread_slot.hpp"
+
+namespace roster::detail {
+
+/// A counter in an entry (counters::per_key): copyable so entries stay
+/// copyable; a copy starts from the value copied.
+struct entry_hits {
+    entry_hits() noexcept = default;
+    entry_hits(const entry_hits& other) noexcept : count(other.count.load(std::memory_order_relaxed)) {}
+    entry_hits& operator=(const entry_hits& other) noexcept {
+        count.store(other.count.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        return *this;
+    }
+    void bump() const noexcept { count.fetch_add(1, std::memory_order_relaxed); }
+    std::uint64_t load() const noexcept { return count.load(std::memory_order_relaxed); }
+    mutable std::atomic<std::uint64_t> count{0};
+};
+
+/// Nothing in an entry (no per-key counting).
+struct no_entry_hits {
+    void bump() const noexcept {}
+};
+
+/// Striped hit and miss totals, plus (PerKey) the table of missed keys.
+template <bool PerKey>
+class lookup_counters {
+public:
+    static constexpr std::size_t stripe_count = 16;      // a power of two
+    static constexpr std::size_t missed_key_limit = 256; // distinct missed keys kept by name
+
+    lookup_counters() = default;
+    lookup_counters(const lookup_counters&) = delete;
+    lookup_counters& operator=(const lookup_counters&) = delete;
+
+    void hit() const noexcept { stripes_[this_thread_slot<stripe_count>()].hits.fetch_add(1, std::memory_order_relaxed); }
+
+    /// Counts a miss of `key` (its text is only built under PerKey).
+    template <class LookupKey>
+    void miss(const LookupKey& key) const {
+        stripes_[this_thread_slot<stripe_count>()].misses.fetch_add(1, std::memory_order_relaxed);
+        if constexpr (PerKey) missed_.note(describe_key(key));
+    }
+
+    lookup_counts totals() const noexcept {
+        lookup_counts out;
+        for (const stripe& s : stripes_) {
+            out.hits += s.hits.load(std::memory_order_relaxed);
+            out.misses += s.misses.load(std::memory_order_relaxed);
+        }
+        return out;
+    }
+
+    /// Fills the counter fields of `report`.
+    void fill(registry_report& report) const {
+        report.lookups = totals();
+        if constexpr (PerKey) missed_.fill(report);
+    }
+
+private:
+    struct alignas(64) stripe {
+        mutable std::atomic<std::uint64_t> hits{0};
+        mutable std::atomic<std::uint64_t> misses{0};
+    };
+    /// The keys that missed, by name, up to missed_key_limit of them.
+    class missed_table {
+    public:
+        void note(std::string key) {
+            std::lock_guard lock(mutex_);
+            if (const auto it = keys_.find(key); it != keys_.end()) ++it->second;
+            else if (keys_.size() < missed_key_limit) keys_.emplace(std::move(key), 1);
+            else ++other_;
+        }
+        void fill(registry_report& report) const {
+            std::lock_guard lock(mutex_);
+            report.missed_keys.reserve(keys_.size());
+            for (const auto& [key, count] : keys_) report.missed_keys.push_back(key_misses{key, count});
+            report.other_misses = other_;
+        }
+
+    private:
+        mutable std::mutex mutex_;
+        std::map<std::string, std::uint64_t, std::less<>> keys_;
+        std::uint64_t other_ = 0;
+    };
+    struct no_table {};
+
+    stripe stripes_[stripe_count];
+    mutable std::conditional_t<PerKey, missed_table, no_table> missed_;
+};
+
+/// No counters at all (counters::none).
+class no_lookup_counters {
+public:
+    void hit() const noexcept {}
+    template <class LookupKey>
+    void miss(const LookupKey&) const noexcept {}
+    void fill(registry_report&) const noexcept {}
+};
+
+} // namespace roster::detail
