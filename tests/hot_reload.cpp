@@ -553,3 +553,19 @@ TEST_CASE("hot reload: updates from several threads are serialised and none is l
     CHECK(reg.get("count") == 150);
     CHECK(reg.version() == 151);
 }
+
+TEST_CASE("hot_reload: a miss names the registry, the key, the lookup site and the nearest registered keys",
+          "[hot_reload][errors]") {
+    int_hot reg{"hot.nearest"};
+    reg.replace_all({{"gzip", 1}, {"zstd", 2}, {"brotli", 3}});
+    const int line = __LINE__ + 1;
+    const auto missed = reg.try_at("gzp");
+    REQUIRE_FALSE(missed.has_value());
+    CHECK(missed.error().code == roster::errc::not_found);
+    const std::string& message = missed.error().message;
+    CHECK_THAT(message, Catch::Matchers::Contains("\"hot.nearest\""));
+    CHECK_THAT(message, Catch::Matchers::Contains("\"gzp\""));
+    CHECK_THAT(message, Catch::Matchers::Contains("hot_reload.cpp:" + std::to_string(line)));
+    CHECK_THAT(message, Catch::Matchers::Contains("nearest: \"gzip\""));
+    CHECK_THROWS_AS(reg.at("gzp"), roster::not_found_error);
+}

@@ -1,11 +1,11 @@
 cmake_minimum_required(VERSION 3.23)
 # cmake -DRESULTS=<dir> -P summary.cmake
-# Prints every RATIO line found in the result files, sorted: the bench
+# Prints every RATIO (and SCALING) line found in the result files, sorted: the bench
 # preset's last output, for tools to read.
 file(GLOB files "${RESULTS}/*.txt")
 set(lines "")
 foreach(f IN LISTS files)
-    file(STRINGS "${f}" found REGEX "^RATIO ")
+    file(STRINGS "${f}" found REGEX "^(RATIO|SCALING) ")
     list(APPEND lines ${found})
 endforeach()
 list(SORT lines)

@@ -37,6 +37,11 @@
 //   atomic check, and reads pay nothing.
 // - Batches (roster/lifecycle.hpp): commit() validates a whole batch and
 //   applies all of it under one write lock, or none of it.
+// - Observability (roster/catalog.hpp, docs/observability.md): report()
+//   gives the registry as plain data; the counters:: policies count hits and
+//   misses (per registry, or per key), listing::listed puts the registry in
+//   the process-wide roster::catalog. Neither is compiled in unless chosen:
+//   the default registry's read path and size are unchanged.
 //
 // Non-guarantees
 // - for_each() visits entries in an unspecified order; names() is sorted.
