@@ -356,6 +356,25 @@ void a_path_that_does_not_raise_does_not_abort() {
     NX_CHECK(outcome.stderr_text.empty());
 }
 
+void a_listed_registry_under_a_taken_name_prints_the_message_and_aborts() {
+    using listed = roster::registry<int, roster::listing::listed, roster::counters::per_key>;
+    listed first{"listed"};
+    (void)first.try_add("k", 1);
+    (void)first.get("k");
+    (void)first.get("nope");
+    NX_CHECK(first.lookups().hits == 1 && first.lookups().misses == 1);
+    NX_CHECK(roster::catalog::instance().try_at("listed").has_value());
+    NX_CHECK(!roster::catalog::instance().try_at("lsted").has_value());
+
+    const child_outcome outcome = run_in_child([] { listed second{"listed"}; });
+    const bool ok_abort = outcome.ran && outcome.signalled && outcome.signal == SIGABRT;
+    const bool ok_text = contains(outcome.stderr_text, "a registry called \"listed\" is already listed");
+    NX_CHECK(ok_abort);
+    NX_CHECK(ok_text);
+    if (!(ok_abort && ok_text))
+        report_child(outcome);
+}
+
 } // namespace
 
 int main() {
@@ -370,6 +389,7 @@ int main() {
     missing_at_prints_the_message_and_aborts();
     result_value_on_an_error_aborts();
     a_path_that_does_not_raise_does_not_abort();
+    a_listed_registry_under_a_taken_name_prints_the_message_and_aborts();
 
     std::printf("no_exceptions: %d checks, %d failed\n", checks_run, checks_failed);
     return checks_failed == 0 ? 0 : 1;

@@ -35,6 +35,11 @@ template <class Registry>
 class basic_add_result;
 class scoped_registration;
 
+class catalog; // roster/catalog.hpp
+class catalog_subscription;
+struct registry_report;
+struct registration_event;
+
 template <class T>
 class result;
 struct error_info;

@@ -4,6 +4,7 @@
 // for the core registry); include this one for convenience.
 #pragma once
 
+#include "roster/catalog.hpp"
 #include "roster/config.hpp"
 #include "roster/error.hpp"
 #include "roster/events.hpp"
