@@ -13,6 +13,7 @@
 #include "roster/hot_reload.hpp"
 #include "roster/lifecycle.hpp"
 #include "roster/policies.hpp"
+#include "roster/prometheus.hpp"
 #include "roster/registry.hpp"
 #include "roster/source_location.hpp"
 #include "roster/static_registration.hpp"

@@ -1,0 +1,357 @@
+// roster/prometheus.hpp — the catalog's counters in the Prometheus text
+// exposition format (version 0.0.4), for a /metrics endpoint. Needs nothing
+// but roster (and so fmt).
+//
+// Gives:
+//   roster::to_prometheus(reports)      the exposition of `reports`;
+//   roster::to_prometheus()             the same for catalog::instance().snapshot();
+//   roster::prometheus_content_type     the Content-Type to serve it with.
+//
+//   std::string body = roster::to_prometheus();   // every listed registry
+//
+// Families (each with one `# HELP` and one `# TYPE` line, its samples right
+// after them; a family with no sample is left out):
+//
+//   roster_lookups_total{registry, outcome="hit"|"miss"}          counter
+//       lookups of every registry with a counters:: policy (report.lookups);
+//   roster_key_lookups_total{registry, key, outcome="hit"|"miss"} counter
+//       counters::per_key: hits of every registered key (entry_report::hits,
+//       0 included) and misses of every missed key that was tracked
+//       (registry_report::missed_keys);
+//   roster_untracked_key_misses_total{registry}                   counter
+//       counters::per_key: misses of keys beyond the 256 distinct missed keys
+//       that are tracked by name (registry_report::other_misses); a separate
+//       family rather than a reserved key label, so that it can never collide
+//       with a real key;
+//   roster_registry_entries{registry}                             gauge
+//       the number of entries, for every registry;
+//   roster_registry_frozen{registry}                              gauge
+//       1 when the registry is frozen, else 0, for every registry.
+//
+//   # HELP roster_lookups_total Lookups in a roster registry with a counters:: policy, by outcome.
+//   # TYPE roster_lookups_total counter
+//   roster_lookups_total{registry="codecs",outcome="hit"} 4
+//   roster_lookups_total{registry="codecs",outcome="miss"} 2
+//
+// Guarantees
+// - The output is valid text exposition format 0.0.4: metric and label names
+//   are fixed; label values are valid UTF-8 (invalid bytes of a registry name
+//   become U+FFFD) with backslash, double quote and line feed escaped as
+//   `\\`, `\"` and `\n`; every line ends with a line feed; no two samples of
+//   a family have the same labels (keys whose label text coincides — e.g.
+//   keys of a type fmt cannot print, all shown as `<key of type T>` — are
+//   summed into one sample; a registry name given twice keeps its first
+//   report).
+// - Key labels: a string key is shown as its plain text, without the quotes
+//   and escapes of roster's messages — the report's `"gzip"` is the label
+//   key="gzip" — by undoing fmt's `{:?}` escaping (\n, \t, \r, \", \', \\,
+//   \xHH, \uHHHH, \UHHHHHHHH); other keys (integers, enums, ...) keep their
+//   report text. A \xHH escape of 0x80 or above (fmt's escape for a
+//   non-printable code point or for an invalid byte) becomes U+00HH.
+// - Registries are exported in the order given (catalog::snapshot() sorts
+//   them by name); per-key samples are sorted by key label.
+// - Exception safety: strong; throws only std::bad_alloc.
+//
+// Non-guarantees
+// - Counters read from a live catalog are exact only once concurrent lookups
+//   are done (see roster/catalog.hpp); each registry's report is one
+//   consistent state, the whole exposition is not one instant.
+// - A key type whose own fmt formatter prints text in double quotes is
+//   unquoted like a string key.
+// - Values above 2^53 lose precision in parsers that read them as doubles
+//   (as Prometheus does).
+//
+// Complexity: O(size of the reports + k log k) for k per-key samples.
+#pragma once
+
+#include "roster/catalog.hpp"
+
+#include <charconv>         // std::to_chars: numbers
+#include <cstddef>          // std::size_t
+#include <cstdint>          // std::uint32_t, std::uint64_t
+#include <initializer_list> // std::initializer_list: label lists
+#include <map>              // per-key samples, summed and sorted by label
+#include <optional>         // std::optional: unquoted keys
+#include <set>              // registry names already exported
+#include <string>           // std::string: the exposition
+#include <string_view>      // std::string_view
+#include <utility>          // std::pair, std::exchange, std::move
+#include <vector>           // std::vector: reports
+
+namespace roster {
+
+/// The Content-Type of to_prometheus()'s output (text exposition format 0.0.4).
+inline constexpr std::string_view prometheus_content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+namespace detail::prometheus {
+
+/// Appends `cp` to `out` as UTF-8.
+inline void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+/// The length of the valid UTF-8 sequence at the start of `s`, or 0 when it
+/// does not start with one (overlong forms, surrogates and code points above
+/// U+10FFFF are invalid).
+inline std::size_t utf8_sequence_length(std::string_view s) noexcept {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) return 1;
+    std::size_t length = 0;
+    std::uint32_t cp = 0;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+        cp = lead & 0x1Fu;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        cp = lead & 0x0Fu;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        cp = lead & 0x07u;
+    } else {
+        return 0;
+    }
+    if (s.size() < length) return 0;
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (byte(i) & 0x3Fu);
+    }
+    if ((length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000)) return 0; // overlong
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;             // surrogate, too large
+    return length;
+}
+
+/// Appends `value` as the inside of a label value: valid UTF-8 (invalid bytes
+/// replaced by U+FFFD), with `\`, `"` and line feed escaped.
+inline void append_label_value(std::string& out, std::string_view value) {
+    while (!value.empty()) {
+        const std::size_t length = utf8_sequence_length(value);
+        if (length == 0) {
+            out += "\xEF\xBF\xBD"; // U+FFFD REPLACEMENT CHARACTER
+            value.remove_prefix(1);
+            continue;
+        }
+        switch (value.front()) {
+        case '\\': out += "\\\\"; break;
+        case '"': out += "\\\""; break;
+        case '\n': out += "\\n"; break;
+        default: out.append(value.substr(0, length)); break;
+        }
+        value.remove_prefix(length);
+    }
+}
+
+/// The value of the hex digits `digits`, or std::nullopt.
+inline std::optional<std::uint32_t> parse_hex(std::string_view digits) noexcept {
+    std::uint32_t value = 0;
+    for (const char c : digits) {
+        value <<= 4;
+        if (c >= '0' && c <= '9') value |= static_cast<std::uint32_t>(c - '0');
+        else if (c >= 'a' && c <= 'f') value |= static_cast<std::uint32_t>(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') value |= static_cast<std::uint32_t>(c - 'A' + 10);
+        else return std::nullopt;
+    }
+    return value;
+}
+
+/// `text` without the quotes and escapes of fmt's `{:?}` format (what
+/// roster's messages and reports show for string keys), or std::nullopt when
+/// `text` is not such a quoted string.
+inline std::optional<std::string> unquote(std::string_view text) {
+    if (text.size() < 2 || text.front() != '"' || text.back() != '"') return std::nullopt;
+    const std::string_view inner = text.substr(1, text.size() - 2);
+    std::string out;
+    out.reserve(inner.size());
+    for (std::size_t i = 0; i < inner.size(); ++i) {
+        const char c = inner[i];
+        if (c == '"') return std::nullopt; // an unescaped quote: not one quoted string
+        if (c != '\\') {
+            out += c;
+            continue;
+        }
+        if (++i == inner.size()) return std::nullopt;
+        std::size_t digits = 0;
+        switch (inner[i]) {
+        case 'n': out += '\n'; continue;
+        case 'r': out += '\r'; continue;
+        case 't': out += '\t'; continue;
+        case '"':
+        case '\'':
+        case '\\': out += inner[i]; continue;
+        case 'x': digits = 2; break;
+        case 'u': digits = 4; break;
+        case 'U': digits = 8; break;
+        default: return std::nullopt;
+        }
+        if (inner.size() - i - 1 < digits) return std::nullopt;
+        const std::optional<std::uint32_t> cp = parse_hex(inner.substr(i + 1, digits));
+        if (!cp || (*cp >= 0xD800 && *cp <= 0xDFFF) || *cp > 0x10FFFF) return std::nullopt;
+        append_utf8(out, *cp);
+        i += digits;
+    }
+    return out;
+}
+
+/// The label text of a key given as report text (see the header comment).
+inline std::string key_label(std::string_view report_text) {
+    if (std::optional<std::string> plain = unquote(report_text)) return std::move(*plain);
+    return std::string(report_text);
+}
+
+/// Appends `# HELP` and `# TYPE` lines.
+inline void append_family_header(std::string& out, std::string_view name, std::string_view help,
+                                 std::string_view type) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+/// Appends one sample line: `name{label="value",...} number`.
+inline void append_sample(std::string& out, std::string_view name,
+                          std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
+                          std::uint64_t value) {
+    out += name;
+    char separator = '{';
+    for (const auto& [label, text] : labels) {
+        out += separator;
+        out += label;
+        out += "=\"";
+        append_label_value(out, text);
+        out += '"';
+        separator = ',';
+    }
+    if (separator == ',') out += '}';
+    out += ' ';
+    char digits[24]; // 2^64 - 1 has 20 digits
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+    out += '\n';
+}
+
+/// Whether `report` comes from a registry counted per key (as far as the
+/// report shows: per-entry hits, or tracked misses).
+inline bool counted_per_key(const registry_report& report) noexcept {
+    if (!report.missed_keys.empty() || report.other_misses != 0) return true;
+    for (const entry_report& entry : report.entries) {
+        if (entry.hits) return true;
+    }
+    return false;
+}
+
+} // namespace detail::prometheus
+
+/// The Prometheus text exposition (format 0.0.4) of `reports`: the families
+/// roster_lookups_total, roster_key_lookups_total,
+/// roster_untracked_key_misses_total (counters) and roster_registry_entries,
+/// roster_registry_frozen (gauges). See the header comment for their labels
+/// and guarantees.
+/// @param reports the reports to export, e.g. catalog::instance().snapshot()
+/// @returns the exposition, one line per HELP, TYPE and sample, each ending
+///          with a line feed; empty when `reports` is empty. Serve it with
+///          Content-Type roster::prometheus_content_type.
+/// Strong exception guarantee (throws only std::bad_alloc).
+/// O(size of the reports + k log k) for k per-key samples.
+inline std::string to_prometheus(const std::vector<registry_report>& reports) {
+    namespace prom = detail::prometheus;
+
+    // A registry name given twice keeps its first report: no duplicate series.
+    std::vector<const registry_report*> unique;
+    {
+        std::set<std::string_view> seen;
+        for (const registry_report& report : reports) {
+            if (seen.insert(report.name).second) unique.push_back(&report);
+        }
+    }
+
+    std::string out;
+
+    // roster_lookups_total
+    bool header = false;
+    for (const registry_report* report : unique) {
+        if (!report->lookups) continue;
+        if (!std::exchange(header, true))
+            prom::append_family_header(out, "roster_lookups_total",
+                                       "Lookups in a roster registry with a counters:: policy, by outcome.",
+                                       "counter");
+        prom::append_sample(out, "roster_lookups_total", {{"registry", report->name}, {"outcome", "hit"}},
+                            report->lookups->hits);
+        prom::append_sample(out, "roster_lookups_total", {{"registry", report->name}, {"outcome", "miss"}},
+                            report->lookups->misses);
+    }
+
+    // roster_key_lookups_total
+    header = false;
+    for (const registry_report* report : unique) {
+        std::map<std::string, std::uint64_t> hits;
+        std::map<std::string, std::uint64_t> misses;
+        for (const entry_report& entry : report->entries) {
+            if (entry.hits) hits[prom::key_label(entry.key)] += *entry.hits;
+        }
+        for (const key_misses& missed : report->missed_keys) misses[prom::key_label(missed.key)] += missed.misses;
+        if (hits.empty() && misses.empty()) continue;
+        if (!std::exchange(header, true))
+            prom::append_family_header(out, "roster_key_lookups_total",
+                                       "Lookups in a roster registry counted per key, by key and outcome "
+                                       "(hits by registered key, misses by key looked up).",
+                                       "counter");
+        for (const auto& [key, count] : hits)
+            prom::append_sample(out, "roster_key_lookups_total",
+                                {{"registry", report->name}, {"key", key}, {"outcome", "hit"}}, count);
+        for (const auto& [key, count] : misses)
+            prom::append_sample(out, "roster_key_lookups_total",
+                                {{"registry", report->name}, {"key", key}, {"outcome", "miss"}}, count);
+    }
+
+    // roster_untracked_key_misses_total
+    header = false;
+    for (const registry_report* report : unique) {
+        if (!prom::counted_per_key(*report)) continue;
+        if (!std::exchange(header, true))
+            prom::append_family_header(out, "roster_untracked_key_misses_total",
+                                       "Misses in a roster registry counted per key, of keys beyond the "
+                                       "distinct missed keys it tracks by name.",
+                                       "counter");
+        prom::append_sample(out, "roster_untracked_key_misses_total", {{"registry", report->name}},
+                            report->other_misses);
+    }
+
+    // roster_registry_entries, roster_registry_frozen
+    if (!unique.empty()) {
+        prom::append_family_header(out, "roster_registry_entries", "Entries in a roster registry.", "gauge");
+        for (const registry_report* report : unique)
+            prom::append_sample(out, "roster_registry_entries", {{"registry", report->name}},
+                                report->entries.size());
+        prom::append_family_header(out, "roster_registry_frozen",
+                                   "Whether a roster registry is frozen (1) or still mutable (0).", "gauge");
+        for (const registry_report* report : unique)
+            prom::append_sample(out, "roster_registry_frozen", {{"registry", report->name}},
+                                report->state == lifecycle::frozen ? std::uint64_t{1} : std::uint64_t{0});
+    }
+    return out;
+}
+
+/// to_prometheus() of catalog::instance().snapshot(): every listed registry,
+/// sorted by name. Thread safe (see roster/catalog.hpp).
+/// @returns the exposition; empty when no registry is listed.
+inline std::string to_prometheus() { return to_prometheus(catalog::instance().snapshot()); }
+
+} // namespace roster
