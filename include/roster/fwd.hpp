@@ -29,6 +29,12 @@ class basic_versioned_registry;
 template <class Version, class Value, class... Policies>
 using versioned_registry = basic_versioned_registry<std::string, Version, Value, Policies...>;
 
+template <class... Policies>
+class basic_scoped_registry;
+/// Scopes chained to a parent and bound to a context (see roster/scoped.hpp).
+using scoped_registry = basic_scoped_registry<>;
+class scope_context;
+
 template <class Registry>
 class basic_registration;
 template <class Registry>

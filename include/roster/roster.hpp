@@ -15,6 +15,7 @@
 #include "roster/policies.hpp"
 #include "roster/prometheus.hpp"
 #include "roster/registry.hpp"
+#include "roster/scoped.hpp"
 #include "roster/source_location.hpp"
 #include "roster/static_registration.hpp"
 #include "roster/traits.hpp"
