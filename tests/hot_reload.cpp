@@ -6,6 +6,8 @@
 
 #include "roster/hot_reload.hpp"
 
+#include "roster/catalog.hpp"
+
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -22,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -568,4 +571,46 @@ TEST_CASE("hot_reload: a miss names the registry, the key, the lookup site and t
     CHECK_THAT(message, Catch::Matchers::Contains("hot_reload.cpp:" + std::to_string(line)));
     CHECK_THAT(message, Catch::Matchers::Contains("nearest: \"gzip\""));
     CHECK_THROWS_AS(reg.at("gzp"), roster::not_found_error);
+}
+
+TEST_CASE("hot_reload: listing::listed and counters::per_registry belong to the outer registry and survive "
+          "replacements",
+          "[hot_reload][catalog][counters]") {
+    using listed_hot = roster::hot_reload_registry<int, roster::listing::listed, roster::counters::per_registry>;
+    static_assert(std::is_same_v<listed_hot::snapshot_registry::counters_policy, roster::counters::none>);
+    static_assert(std::is_same_v<listed_hot::snapshot_registry::listing_policy, roster::listing::unlisted>);
+    const int created = __LINE__ + 1;
+    listed_hot reg{"hot.listed"};
+    CHECK(roster::catalog::instance().contains("hot.listed"));
+    reg.replace_all({{"a", 1}, {"b", 2}});
+    (void)reg.get("a");
+    (void)reg.get("zz");
+    reg.replace_all({{"a", 10}, {"c", 3}});
+    CHECK(reg.visit("c", [](int) {}));
+    CHECK_FALSE(reg.try_at("b").has_value());
+    CHECK(reg.lookups().hits == 2);
+    CHECK(reg.lookups().misses == 2);
+
+    const auto report = roster::catalog::instance().at("hot.listed");
+    CHECK(report.name == "hot.listed");
+    CHECK(report.created_at.line() == static_cast<unsigned>(created));
+    CHECK(report.state == roster::lifecycle::populated);
+    REQUIRE(report.entries.size() == 2);
+    CHECK(report.entries[0].key == "\"a\"");
+    CHECK(report.entries[1].key == "\"c\"");
+    REQUIRE(report.lookups.has_value());
+    CHECK(report.lookups->hits == 2);
+    CHECK(report.lookups->misses == 2);
+}
+
+TEST_CASE("hot_reload: a listed registry's replacements reach catalog subscribers", "[hot_reload][catalog]") {
+    roster::hot_reload_registry<int, roster::listing::listed> reg{"hot.listed.events"};
+    std::vector<std::string> heard;
+    auto subscription = roster::catalog::instance().subscribe([&](const roster::registration_event& e) {
+        if (e.registry == "hot.listed.events") heard.push_back(std::string(roster::to_string(e.kind)) + " " + e.key);
+    });
+    reg.replace_all({{"a", 1}});
+    reg.replace_all({{"b", 2}});
+    // One replacement's events come sorted by key.
+    CHECK(heard == std::vector<std::string>{"added \"a\"", "removed \"a\"", "added \"b\""});
 }

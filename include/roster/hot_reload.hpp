@@ -77,7 +77,7 @@
 #include <iterator>         // std::begin, std::end
 #include <ranges>           // std::ranges::enable_view
 #include <string>           // std::string
-#include <tuple>            // std::tuple_size: pair-like entries
+#include <tuple>            // std::tuple_size: pair-like entries; std::tuple: policy lists
 #include <type_traits>      // std::remove_cvref_t
 #include <utility>          // std::pair, std::move, std::exchange
 #include <vector>           // std::vector
@@ -267,6 +267,29 @@ concept entry_range = requires(Range& r) {
     std::tuple_size<range_element_t<Range>>::value;
 } && std::tuple_size<range_element_t<Range>>::value == 2;
 
+/// Whether `Tag` is among `Policies`.
+template <class Tag, class... Policies>
+inline constexpr bool in_category_of = (std::is_same_v<Tag, Policies> || ...);
+
+/// basic_registry<Key, Value, Kept..., locking::none> with Kept the policies
+/// that are neither counters:: nor listing:: (those belong to the outer
+/// hot-reload registry).
+template <class Key, class Value, class Kept, class... Policies>
+struct snapshot_registry_builder;
+template <class Key, class Value, class... Kept>
+struct snapshot_registry_builder<Key, Value, std::tuple<Kept...>> {
+    using type = basic_registry<Key, Value, Kept..., locking::none>;
+};
+template <class Key, class Value, class... Kept, class First, class... Rest>
+struct snapshot_registry_builder<Key, Value, std::tuple<Kept...>, First, Rest...> {
+    static constexpr bool dropped =
+        in_category<First, policy_category::counters> || in_category<First, policy_category::listing>;
+    using type = typename snapshot_registry_builder<
+        Key, Value, std::conditional_t<dropped, std::tuple<Kept...>, std::tuple<Kept..., First>>, Rest...>::type;
+};
+template <class Key, class Value, class... Policies>
+struct snapshot_registry_of : snapshot_registry_builder<Key, Value, std::tuple<>, Policies...> {};
+
 } // namespace detail
 
 /// Lets go of every hot-reload snapshot cached by the calling thread, for
@@ -293,14 +316,17 @@ class basic_hot_reload_registry {
     static_assert(detail::count_in_category<policy_category::locking, Policies...> == 0,
                   "roster::basic_hot_reload_registry takes no locking:: policy: it is always synchronised (readers "
                   "use per-thread snapshots, replacements a writer mutex)");
-    static_assert(detail::count_in_category<policy_category::counters, Policies...> == 0 &&
-                      detail::count_in_category<policy_category::listing, Policies...> == 0,
-                  "roster::basic_hot_reload_registry takes no counters:: or listing:: policy: each replacement set "
-                  "is a new core registry, so its counters and its catalog listing would not survive a replacement");
+    static_assert(!detail::in_category_of<counters::per_key, Policies...>,
+                  "roster::basic_hot_reload_registry takes counters::per_registry but not counters::per_key: each "
+                  "replacement set is a new core registry, so per-entry counts would not survive a replacement");
 
 public:
-    /// The immutable core registry a snapshot holds (frozen, read without locks).
-    using snapshot_registry = basic_registry<Key, Value, Policies..., locking::none>;
+    /// The immutable core registry a snapshot holds (frozen, read without
+    /// locks): the given policies without counters:: and listing:: (which
+    /// belong to this outer registry, so that they outlive replacements).
+    using snapshot_registry = typename detail::snapshot_registry_of<Key, Value, Policies...>::type;
+    using counters_policy = detail::select_policy_t<policy_category::counters, counters::none, Policies...>;
+    using listing_policy = detail::select_policy_t<policy_category::listing, listing::unlisted, Policies...>;
     using key_type = Key;
     using value_type = Value;
     using lookup_type = typename snapshot_registry::lookup_type;
@@ -335,9 +361,14 @@ public:
         std::shared_ptr<const state> state_;
     };
 
-    /// An empty registry (version 0) called `name` (used in every message).
-    explicit basic_hot_reload_registry(std::string name = default_name())
-        : name_(std::move(name)), current_(make_initial(name_)) {}
+    /// An empty registry (version 0) called `name` (used in every message),
+    /// constructed at `where`.
+    /// @throws duplicate_key_error under listing::listed if the name is taken
+    ///         in the catalog.
+    explicit basic_hot_reload_registry(std::string name = default_name(),
+                                       source_location where = source_location::current())
+        : name_(std::move(name)), current_(make_initial(name_)), created_at_(where),
+          membership_(*this, name_, where) {}
 
     basic_hot_reload_registry(const basic_hot_reload_registry&) = delete;
     basic_hot_reload_registry& operator=(const basic_hot_reload_registry&) = delete;
@@ -363,14 +394,18 @@ public:
     ///          else std::optional of f's result.
     template <class F>
     auto visit(lookup_type key, F&& f) const {
-        return read([&](const state& s) { return s.registry.visit(key, f); });
+        auto found = read([&](const state& s) { return s.registry.visit(key, f); });
+        count(static_cast<bool>(found), key);
+        return found;
     }
 
     /// A copy of the value under `key`, or std::nullopt.
     std::optional<Value> get(lookup_type key) const
         requires std::copy_constructible<Value>
     {
-        return read([&](const state& s) { return s.registry.get(key); });
+        std::optional<Value> found = read([&](const state& s) { return s.registry.get(key); });
+        count(found.has_value(), key);
+        return found;
     }
 
     /// A copy of the value under `key`.
@@ -385,8 +420,34 @@ public:
     result<Value> try_at(lookup_type key, source_location where = source_location::current()) const
         requires std::copy_constructible<Value>
     {
-        return read([&](const state& s) { return s.registry.try_at(key, where); });
+        result<Value> found = read([&](const state& s) { return s.registry.try_at(key, where); });
+        count(found.has_value(), key);
+        return found;
     }
+
+    /// The current snapshot as plain data (see basic_registry::report()),
+    /// under this registry's name and construction site, with its lookup
+    /// counts under counters::per_registry. State: populated or empty (a
+    /// hot-reload registry is never frozen).
+    registry_report report() const {
+        registry_report out = current().registry().report();
+        out.name = name_;
+        out.created_at = created_at_;
+        out.state = out.entries.empty() ? lifecycle::empty : lifecycle::populated;
+        out.frozen_at.reset();
+        counters_.fill(out);
+        return out;
+    }
+
+    /// Hits and misses so far, across every replacement (counters::per_registry only).
+    lookup_counts lookups() const noexcept
+        requires(!std::is_same_v<counters_policy, counters::none>)
+    {
+        return counters_.totals();
+    }
+
+    /// Where this registry was constructed.
+    const source_location& created_at() const noexcept { return created_at_; }
 
     /// Whether `key` is registered in the current snapshot.
     bool contains(lookup_type key) const {
@@ -571,6 +632,12 @@ private:
         return initial;
     }
 
+    /// Counts one lookup (nothing under counters::none).
+    void count(bool hit, lookup_type key) const {
+        if (hit) counters_.hit();
+        else counters_.miss(key);
+    }
+
     /// Runs f(const state&) on this thread's snapshot: the fast path when the
     /// cached version is current. (f is never handed to the out-of-line slow
     /// path, so that its closure stays in registers.)
@@ -688,6 +755,12 @@ private:
     std::shared_ptr<const state> current_; // the published snapshot; changed under both mutexes
     std::mutex write_mutex_;             // serialises replacements and subscribe
     std::shared_ptr<hub_type> hub_;      // created by the first subscribe(), under write_mutex_
+    source_location created_at_;
+    [[no_unique_address]] std::conditional_t<std::is_same_v<counters_policy, counters::none>,
+                                             detail::no_lookup_counters, detail::lookup_counters<false>>
+        counters_;
+    // Last: listed once everything else is built, unlisted before anything is destroyed.
+    [[no_unique_address]] detail::catalog_membership<std::is_same_v<listing_policy, listing::listed>> membership_;
 };
 
 /// The common case: a hot-reload registry keyed by std::string, looked up by
