@@ -614,3 +614,24 @@ TEST_CASE("hot_reload: a listed registry's replacements reach catalog subscriber
     // One replacement's events come sorted by key.
     CHECK(heard == std::vector<std::string>{"added \"a\"", "removed \"a\"", "added \"b\""});
 }
+
+TEST_CASE("hot_reload: counted lookups, replacements and catalog reports run concurrently and every lookup is "
+          "counted",
+          "[hot_reload][counters][concurrency]") {
+    roster::hot_reload_registry<int, roster::listing::listed, roster::counters::per_registry> reg{"hot.concurrent"};
+    reg.replace_all({{"a", 1}});
+    constexpr int rounds = 2000;
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 2; ++t) {
+        readers.emplace_back([&reg] {
+            for (int i = 0; i < rounds; ++i) (void)reg.get(i % 2 == 0 ? "a" : "missing");
+        });
+    }
+    for (int i = 0; i < 50; ++i) {
+        reg.replace_all({{"a", i}, {"b", i}});
+        (void)roster::catalog::instance().get("hot.concurrent");
+    }
+    for (auto& r : readers) r.join();
+    CHECK(reg.lookups().hits == rounds);
+    CHECK(reg.lookups().misses == rounds);
+}
