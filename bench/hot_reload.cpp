@@ -202,12 +202,8 @@ int main(int argc, char** argv) {
     register_variant("hot_reload_sv", [](benchmark::State& state) { run(state, hot_reload_sv); }, false);
     register_variant("hot_reload_sv_reloading", [](benchmark::State& state) { run(state, hot_reload_sv); }, true);
     register_variant("hot_reload_snapshot_sv", held_snapshot, false);
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    bench::median_reporter reporter;
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    print_ratios(reporter);
-    std::printf("\n# background replacements during the _reloading runs: %d\n", background.reloads());
-    benchmark::Shutdown();
-    return 0;
+    return bench::run_and_report(argc, argv, [&](const bench::median_reporter& reporter) {
+        print_ratios(reporter);
+        std::printf("\n# background replacements during the _reloading runs: %d\n", background.reloads());
+    });
 }

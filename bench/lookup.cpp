@@ -218,11 +218,5 @@ int main(int argc, char** argv) {
             ->Repetitions(3)
             ->ReportAggregatesOnly(true);
     }
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    bench::median_reporter reporter;
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    print_ratios(reporter);
-    benchmark::Shutdown();
-    return 0;
+    return bench::run_and_report(argc, argv, print_ratios);
 }

@@ -101,4 +101,18 @@ private:
     std::map<id_t, double> allocs_;
 };
 
+/// Every benchmark executable's main() after registering its benchmarks:
+/// parses the command line, runs them through a median_reporter, then calls
+/// `after(reporter)` to print the RATIO lines. Returns main()'s status.
+template <class After>
+int run_and_report(int argc, char** argv, After&& after) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    median_reporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    after(static_cast<const median_reporter&>(reporter));
+    benchmark::Shutdown();
+    return 0;
+}
+
 } // namespace bench

@@ -166,6 +166,14 @@ inline std::string registration_line(const registration_event& event) {
                        describe(event.where), event.replayed ? " (registered before subscribing)" : "");
 }
 
+/// A registry's change event as a registration_event (not replayed), or
+/// std::nullopt for an `unchanged` event, which names no key.
+template <class Event>
+std::optional<registration_event> registration_event_of(const std::string& registry, const Event& event) {
+    if (event.kind == change_kind::unchanged || !event.key) return std::nullopt;
+    return registration_event{event.kind, registry, describe_key(*event.key), event.where, false};
+}
+
 /// A listed registry as the catalog sees it: type-erased access to it.
 struct catalog_node {
     std::string name;
@@ -423,11 +431,7 @@ inline registration_listener log_registrations(std::FILE* out = stderr) {
 template <class Registry>
 auto log_registrations(const Registry& registry, std::FILE* out = stderr) {
     return [name = registry.name(), out](const typename Registry::event_type& event) {
-        if (event.kind == change_kind::unchanged || !event.key) return;
-        std::fputs(detail::registration_line(
-                       registration_event{event.kind, name, detail::describe_key(*event.key), event.where, false})
-                       .c_str(),
-                   out);
+        if (const auto e = detail::registration_event_of(name, event)) std::fputs(detail::registration_line(*e).c_str(), out);
     };
 }
 
@@ -459,8 +463,7 @@ public:
                 auto& target = const_cast<Registry&>(*static_cast<const Registry*>(r)); // NOLINT
                 return target.subscribe([listener = std::move(listener), name = target.name()](
                                             const typename Registry::event_type& event) {
-                    if (event.kind == change_kind::unchanged || !event.key) return;
-                    (*listener)(registration_event{event.kind, name, describe_key(*event.key), event.where, false});
+                    if (const auto e = registration_event_of(name, event)) (*listener)(*e);
                 });
             };
         }
