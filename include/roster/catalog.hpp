@@ -75,7 +75,7 @@
 #include <utility>     // std::move, std::exchange
 #include <vector>      // reports
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 /// Where a registry is in its life: empty → populated → frozen.
 enum class lifecycle {
@@ -478,4 +478,4 @@ private:
 };
 
 } // namespace detail
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

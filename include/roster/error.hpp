@@ -37,7 +37,7 @@
 #    include <expected> // std::expected: result<T>::to_expected()
 #endif
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 /// Stable error codes. The numbers are part of the API: they are never reused
 /// or renumbered, so they may be logged, stored or compared across versions.
@@ -167,7 +167,7 @@ namespace detail {
 }
 
 } // namespace detail
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster
 
 #ifndef ROSTER_THROW
 #    if ROSTER_HAS_EXCEPTIONS
@@ -177,7 +177,7 @@ namespace detail {
 #    endif
 #endif
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 namespace detail {
 /// Raises `Exception(message)` through ROSTER_THROW; aborts if a
@@ -293,4 +293,4 @@ private:
     bool failed_ = false;
 };
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

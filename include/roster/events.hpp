@@ -75,7 +75,7 @@
 #include <utility>            // std::move, std::exchange
 #include <vector>             // the listeners
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 /// What a change event reports.
 enum class change_kind {
@@ -395,4 +395,4 @@ private:
 };
 
 } // namespace detail
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

@@ -57,7 +57,7 @@
 #include "roster/source_location.hpp"
 #include "roster/traits.hpp"
 
-#include <fmt/core.h> // fmt::format: failure messages
+#include "roster/detail/format.hpp" // {fmt}: fmt::format: failure messages
 
 #include <cstddef>     // std::size_t
 #include <exception>   // std::exception, std::current_exception: a constructor's own exception
@@ -69,7 +69,7 @@
 #include <type_traits> // std::remove_cvref_t, std::is_default_constructible_v, ...
 #include <utility>     // std::forward, std::move, std::index_sequence
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 namespace detail {
 
@@ -404,4 +404,4 @@ private:
 template <class Signature, class... Policies>
 using factory = basic_factory<std::string, Signature, Policies...>;
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

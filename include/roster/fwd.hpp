@@ -4,9 +4,11 @@
 // Include roster/registry.hpp (or roster/roster.hpp) to use them.
 #pragma once
 
+#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
+
 #include <string> // std::string: the key type of roster::registry
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 template <class Key, class Value, class... Policies>
 class basic_registry;
@@ -52,4 +54,4 @@ struct error_info;
 enum class errc : int;
 class error;
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

@@ -89,7 +89,7 @@
 #    define ROSTER_DETAIL_COLD
 #endif
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 namespace detail {
 
@@ -768,4 +768,4 @@ private:
 template <class Value, class... Policies>
 using hot_reload_registry = basic_hot_reload_registry<std::string, Value, Policies...>;
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

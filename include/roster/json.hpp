@@ -55,6 +55,8 @@
 // Complexity: O(size of the reports).
 #pragma once
 
+#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
+
 #if !defined(__has_include)
 #    error "roster/json.hpp needs a compiler with __has_include (C++17 or later)."
 #elif !__has_include(<nlohmann/json.hpp>)
@@ -74,7 +76,7 @@ or do not include roster/json.hpp."
 #include <utility> // std::move
 #include <vector>  // std::vector: reports
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 namespace detail {
 
@@ -181,4 +183,4 @@ inline nlohmann::json catalog_json(const std::vector<registry_report>& reports) 
 /// @returns the document; serve it with `.dump()`.
 inline nlohmann::json catalog_json() { return catalog_json(catalog::instance().snapshot()); }
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

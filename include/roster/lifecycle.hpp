@@ -58,7 +58,7 @@
 #include <utility>            // std::move
 #include <vector>             // std::vector
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 /// Registrations collected for one all-or-nothing commit into a `Registry`
 /// (any registry built on basic_registry with the same key and value types).
@@ -375,4 +375,4 @@ private:
     std::atomic<readiness> state_{readiness::pending};
 };
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

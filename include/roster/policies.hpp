@@ -30,7 +30,7 @@
 #include <string_view> // std::string_view: refusal reasons
 #include <type_traits> // std::is_same_v, std::conditional_t
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 /// Policy categories, one type per category.
 namespace policy_category {
@@ -185,4 +185,4 @@ template <class Category, class Default, class... Policies>
 using select_policy_t = typename select_policy<Category, Default, Policies...>::type;
 
 } // namespace detail
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

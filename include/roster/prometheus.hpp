@@ -64,6 +64,8 @@
 // Complexity: O(size of the reports + k log k) for k per-key samples.
 #pragma once
 
+#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
+
 #include "roster/catalog.hpp"
 
 #include <charconv>         // std::to_chars: numbers
@@ -78,7 +80,7 @@
 #include <utility>          // std::pair, std::exchange, std::move
 #include <vector>           // std::vector: reports
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 /// The Content-Type of to_prometheus()'s output (text exposition format 0.0.4).
 inline constexpr std::string_view prometheus_content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -354,4 +356,4 @@ inline std::string to_prometheus(const std::vector<registry_report>& reports) {
 /// @returns the exposition; empty when no registry is listed.
 inline std::string to_prometheus() { return to_prometheus(catalog::instance().snapshot()); }
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

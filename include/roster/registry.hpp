@@ -88,7 +88,7 @@
 #include <utility>       // std::move, std::exchange
 #include <vector>        // names()
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 /// What an add did.
 enum class add_status {
@@ -1032,4 +1032,4 @@ private:
     std::unique_ptr<concept_t> impl_;
 };
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

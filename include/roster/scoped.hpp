@@ -91,7 +91,7 @@
 #include "roster/source_location.hpp"
 #include "roster/traits.hpp"
 
-#include <fmt/core.h> // fmt::format: messages, explain()
+#include "roster/detail/format.hpp" // {fmt}: fmt::format: messages, explain()
 
 #include <algorithm>     // std::stable_sort, std::find
 #include <array>         // std::array: a context type's declared bases
@@ -111,7 +111,7 @@
 #include <utility>       // std::move, std::forward
 #include <vector>        // registrations of a kind, explain() rows
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 template <class... Policies>
 class basic_scoped_registry;
@@ -1719,4 +1719,4 @@ private:
 /// The common case: scopes synchronised by a std::shared_mutex each.
 using scoped_registry = basic_scoped_registry<>;
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

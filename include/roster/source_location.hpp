@@ -17,7 +17,7 @@
 #    include <source_location> // std::source_location
 #endif
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 #if ROSTER_HAS_SOURCE_LOCATION
 
@@ -63,4 +63,4 @@ private:
 
 #endif
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

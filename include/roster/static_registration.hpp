@@ -87,7 +87,7 @@
 #include "roster/registry.hpp"
 #include "roster/source_location.hpp"
 
-#include <fmt/core.h> // fmt::format: the census message
+#include "roster/detail/format.hpp" // {fmt}: fmt::format: the census message
 
 #include <atomic>           // std::atomic: the default registry's slot
 #include <concepts>         // std::same_as, std::convertible_to
@@ -103,7 +103,7 @@
 #include <type_traits>      // std::remove_cvref_t, std::is_void_v
 #include <utility>          // std::move
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 // ------------------------------------------------------------------ domains
 
@@ -442,7 +442,7 @@ private:
 };
 
 } // namespace detail
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster
 
 #define ROSTER_DETAIL_CONCAT_IMPL(a, b) a##b
 #define ROSTER_DETAIL_CONCAT(a, b) ROSTER_DETAIL_CONCAT_IMPL(a, b)

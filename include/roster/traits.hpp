@@ -27,7 +27,7 @@
 #include <string_view> // std::string_view, std::basic_string_view
 #include <type_traits> // std::is_pointer_v, std::is_class_v, ...
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 /// How a registry tells a null value, so that it can refuse it at add time.
 ///
@@ -97,4 +97,4 @@ concept validated_key = requires(const K& key) {
     { key_traits<K>::validate(key) } -> std::convertible_to<std::string_view>;
 };
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster

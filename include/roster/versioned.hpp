@@ -55,7 +55,7 @@
 #include "roster/source_location.hpp"
 #include "roster/traits.hpp"
 
-#include <fmt/core.h> // fmt::formatter, fmt::format: keys print as "name"@version
+#include "roster/detail/format.hpp" // {fmt}: fmt::formatter, fmt::format: keys print as "name"@version
 
 #include <algorithm>        // std::copy: formatter output
 #include <compare>          // std::weak_ordering, std::three_way_comparable
@@ -72,7 +72,7 @@
 #include <utility>          // std::move, std::forward
 #include <vector>           // versions(), names()
 
-namespace roster {
+ROSTER_BEGIN_NAMESPACE
 
 template <class Name, class Version>
 struct versioned_key;
@@ -682,7 +682,7 @@ private:
 template <class Version, class Value, class... Policies>
 using versioned_registry = basic_versioned_registry<std::string, Version, Value, Policies...>;
 
-} // namespace roster
+ROSTER_END_NAMESPACE // namespace roster
 
 /// Versioned keys print as "name"@version (e.g. "codec"@3) when the version
 /// (and a non-text name) is formattable; otherwise messages fall back to

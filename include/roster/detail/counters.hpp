@@ -10,6 +10,8 @@
 // keys that missed (a miss of a new key allocates once).
 #pragma once
 
+#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
+
 #include "roster/catalog.hpp"
 
 #include <atomic>      // std::atomic<std::uint64_t>
@@ -23,7 +25,8 @@
 
 #include "roster/detail/thread_slot.hpp"
 
-namespace roster::detail {
+ROSTER_BEGIN_NAMESPACE
+namespace detail {
 
 /// A counter in an entry (counters::per_key): copyable so entries stay
 /// copyable; a copy starts from the value copied.
@@ -120,4 +123,5 @@ public:
     void fill(registry_report&) const noexcept {}
 };
 
-} // namespace roster::detail
+} // namespace detail
+ROSTER_END_NAMESPACE // namespace roster

@@ -6,11 +6,13 @@
 // registry decides whether to raise it or return it.
 #pragma once
 
+#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
+
 #include "roster/detail/type_name.hpp"
 #include "roster/error.hpp"
 #include "roster/source_location.hpp"
 
-#include <fmt/core.h> // fmt::format, fmt::is_formattable
+#include "roster/detail/format.hpp" // {fmt}: fmt::format, fmt::is_formattable
 
 #include <algorithm>   // std::min, std::sort
 #include <cstddef>     // std::size_t
@@ -20,7 +22,8 @@
 #include <utility>     // std::pair
 #include <vector>      // std::vector
 
-namespace roster::detail {
+ROSTER_BEGIN_NAMESPACE
+namespace detail {
 
 /// "file:line (in function)".
 inline std::string describe(const source_location& where) {
@@ -168,4 +171,5 @@ inline error_info not_ready_message(std::string_view registry, std::string_view 
             fmt::format("roster: registry \"{}\": cannot {} at {}: {}", registry, action, describe(where), why)};
 }
 
-} // namespace roster::detail
+} // namespace detail
+ROSTER_END_NAMESPACE // namespace roster

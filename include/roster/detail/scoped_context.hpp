@@ -12,6 +12,8 @@
 // on first use, thread-safely (a function-local static), and never changes.
 #pragma once
 
+#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
+
 #include "roster/detail/type_name.hpp"
 
 #include <array>       // std::array: a descriptor's direct bases
@@ -20,7 +22,8 @@
 #include <utility>     // std::move
 #include <vector>      // std::vector: the resolution order, cast paths
 
-namespace roster::detail {
+ROSTER_BEGIN_NAMESPACE
+namespace detail {
 
 struct context_descriptor;
 
@@ -82,4 +85,5 @@ const void* context_upcast_to(const void* object) noexcept {
     return static_cast<const Base*>(static_cast<const Derived*>(object));
 }
 
-} // namespace roster::detail
+} // namespace detail
+ROSTER_END_NAMESPACE // namespace roster

@@ -25,6 +25,8 @@
 // arrives between the two acquisitions (as with a writer-preferring rwlock).
 #pragma once
 
+#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
+
 #include "roster/detail/thread_slot.hpp"
 
 #include <atomic>  // std::atomic: slot counters, the writer flag
@@ -33,7 +35,8 @@
 #include <mutex>   // std::mutex: serialises writers
 #include <thread>  // std::this_thread::yield
 
-namespace roster::detail {
+ROSTER_BEGIN_NAMESPACE
+namespace detail {
 
 class sharded_shared_mutex {
 public:
@@ -101,4 +104,5 @@ private:
     std::mutex writers_;
 };
 
-} // namespace roster::detail
+} // namespace detail
+ROSTER_END_NAMESPACE // namespace roster

@@ -3,13 +3,16 @@
 // Internal.
 #pragma once
 
+#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
+
 #include <cstddef>     // std::size_t
 #include <functional>  // std::hash, std::equal_to
 #include <string>      // std::basic_string
 #include <string_view> // std::basic_string_view
 #include <type_traits> // std::false_type, std::true_type
 
-namespace roster::detail {
+ROSTER_BEGIN_NAMESPACE
+namespace detail {
 
 template <class T>
 struct is_basic_string : std::false_type {};
@@ -56,4 +59,5 @@ struct null_mutex {
     bool try_lock_shared() noexcept { return true; }
 };
 
-} // namespace roster::detail
+} // namespace detail
+ROSTER_END_NAMESPACE // namespace roster

@@ -6,10 +6,13 @@
 // of a process get N different slots of any power-of-two table of N or more.
 #pragma once
 
+#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
+
 #include <atomic>  // std::atomic<std::size_t>: the next number
 #include <cstddef> // std::size_t
 
-namespace roster::detail {
+ROSTER_BEGIN_NAMESPACE
+namespace detail {
 
 /// This thread's slot in a table of `Slots` (a power of two) entries.
 template <std::size_t Slots>
@@ -20,4 +23,5 @@ inline std::size_t this_thread_slot() noexcept {
     return number & (Slots - 1);
 }
 
-} // namespace roster::detail
+} // namespace detail
+ROSTER_END_NAMESPACE // namespace roster

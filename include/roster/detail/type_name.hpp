@@ -3,9 +3,12 @@
 // registry names.
 #pragma once
 
+#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
+
 #include <string_view> // std::string_view
 
-namespace roster::detail {
+ROSTER_BEGIN_NAMESPACE
+namespace detail {
 
 /// The compiler's spelling of T, e.g. "std::__cxx11::basic_string<char>".
 /// Best effort: "unknown type" on compilers it cannot parse.
@@ -32,4 +35,5 @@ constexpr std::string_view type_name() noexcept {
     return end == std::string_view::npos ? pretty : pretty.substr(0, end);
 }
 
-} // namespace roster::detail
+} // namespace detail
+ROSTER_END_NAMESPACE // namespace roster
