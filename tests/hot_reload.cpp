@@ -5,6 +5,7 @@
 #include "support/catch.hpp"
 
 #include "roster/hot_reload.hpp"
+#include "roster/counters.hpp"
 
 #include "roster/catalog.hpp"
 

@@ -6,6 +6,7 @@
 #include "support/catch.hpp"
 
 #include "roster/json.hpp"
+#include "roster/counters.hpp"
 
 #include "roster/catalog.hpp"
 #include "roster/registry.hpp"

@@ -12,6 +12,8 @@
 // Prints a one-line summary; exits non-zero on any failure.
 
 #include "roster/registry.hpp"
+#include "roster/counters.hpp"
+#include "roster/catalog.hpp"
 
 #include <cerrno>
 #include <csignal>

@@ -1,6 +1,7 @@
 #include "support/catch.hpp"
 
 #include "roster/policies.hpp"
+#include "roster/counters.hpp"
 
 #include "roster/factory.hpp"
 #include "roster/registry.hpp"

@@ -8,6 +8,7 @@
 #include "support/prometheus_text.hpp"
 
 #include "roster/prometheus.hpp"
+#include "roster/counters.hpp"
 
 #include "roster/catalog.hpp"
 #include "roster/registry.hpp"

@@ -249,7 +249,7 @@ TEST_CASE("registry: move-only values can be added, visited and removed", "[regi
 // Duplicate policies
 
 TEST_CASE("on_duplicate::throw_error: a duplicate throws a message naming the registry, the key and both "
-          "source locations, and the first entry stays (pain point 2)",
+          "source locations, and the first entry stays",
           "[registry][duplicates]") {
     int_registry reg{"codecs"};
     const unsigned first_line = __LINE__ + 1;
@@ -337,7 +337,7 @@ TEST_CASE("on_duplicate::keep_first: the first value stays and the ignored dupli
     CHECK(reg.get("x") == 1);
 }
 
-TEST_CASE("on_duplicate::accept_if_equal: an equal duplicate is accepted, a different one refused (pain point 8)",
+TEST_CASE("on_duplicate::accept_if_equal: an equal duplicate is accepted, a different one refused",
           "[registry][duplicates]") {
     roster::registry<std::string, roster::on_duplicate::accept_if_equal> reg{"same-or-fail"};
     reg.add("greeting", "hello");
@@ -411,8 +411,7 @@ TEST_CASE("registry: empty keys and keys with control characters are refused, re
 // ===========================================================================
 // Misses
 
-TEST_CASE("registry: a miss names the registry, the key, the lookup site and the nearest registered names "
-          "(pain point 9)",
+TEST_CASE("registry: a miss names the registry, the key, the lookup site and the nearest registered names",
           "[registry][miss]") {
     int_registry reg{"codecs"};
     for (const char* name : {"gzip", "zstd", "brotli", "lz4", "snappy"}) reg.add(name, 1);
@@ -635,7 +634,7 @@ TEST_CASE("registry: a frozen registry is read without allocating", "[registry][
 }
 
 // ===========================================================================
-// The Go spec's five invariants (§6)
+// The five invariants (docs/registry.md, "The five invariants")
 
 TEST_CASE("invariant 1: at most one entry per key; a duplicate never appends", "[registry][invariants]") {
     roster::registry<int, roster::on_duplicate::keep_first> keep{"keep"};

@@ -1,13 +1,15 @@
 // Tests for roster/scoped.hpp: scopes chained to a parent and bound to a
-// context (the hopscotch registry in C++). Every example of seed 000
-// (hopscotch's registry docs) is reproduced; where roster follows the docs'
-// stated intent rather than hopscotch's code, the test name says so. Then the
-// precedence rules one by one, contexts, props, factories and their
-// dependencies, shared instances, errors, explain(), and concurrency
-// ([concurrency] cases are the ones the ThreadSanitizer build runs).
+// context (the hopscotch registry in C++). Every example of hopscotch's
+// registry docs (https://hopscotch.readthedocs.io/) is reproduced; where
+// roster follows the docs' stated intent rather than hopscotch's code, the
+// test name says so. Then the precedence rules one by one, contexts, props,
+// factories and their dependencies, shared instances, errors, explain(), and
+// concurrency ([concurrency] cases are the ones the ThreadSanitizer build runs).
 #include "support/catch.hpp"
 
 #include "roster/scoped.hpp"
+#include "roster/catalog.hpp"
+#include "roster/counters.hpp"
 
 #include <fmt/core.h>
 
@@ -30,7 +32,7 @@ bool contains_text(const std::string& haystack, std::string_view needle) {
 
 std::string at_line(unsigned line) { return fmt::format("scoped.cpp:{}", line); }
 
-// --- seed 000's types ---------------------------------------------------------
+// --- the types of hopscotch's examples ---------------------------------------
 
 /// A dataclass to give a greeting.
 struct Greeting {
@@ -80,12 +82,12 @@ using resolver = scoped::resolver;
 } // namespace
 
 // =============================================================================
-// Seed 000, example by example
+// hopscotch's registry docs, example by example
 // =============================================================================
 
-TEST_CASE("scoped (seed 000): registering AnotherGreeting as a kind of Greeting returns it for Greeting, built by "
+TEST_CASE("scoped (hopscotch): registering AnotherGreeting as a kind of Greeting returns it for Greeting, built by "
           "the registry; the newest registration wins and the older one stays",
-          "[scoped][seed]") {
+          "[scoped][hopscotch]") {
     scoped registry{"registry"};
     registry.add_factory<Greeting>(roster::construct<Greeting>); // the pluggable app's default
     registry.add_factory<Greeting>(roster::construct<AnotherGreeting>); // registry.register(AnotherGreeting, kind=Greeting)
@@ -98,9 +100,9 @@ TEST_CASE("scoped (seed 000): registering AnotherGreeting as a kind of Greeting 
     REQUIRE(registry.get<Greeting>() != greeting);
 }
 
-TEST_CASE("scoped (seed 000): a registration without a kind is filed under its own type (hopscotch's code files a "
+TEST_CASE("scoped (hopscotch): a registration without a kind is filed under its own type (hopscotch's code files a "
           "class under its first base only)",
-          "[scoped][seed]") {
+          "[scoped][hopscotch]") {
     scoped registry{"registry"};
     registry.add_factory(roster::construct<AnotherGreeting>);
     REQUIRE(registry.contains<AnotherGreeting>());
@@ -109,7 +111,7 @@ TEST_CASE("scoped (seed 000): a registration without a kind is filed under its o
     REQUIRE(registry.get<AnotherGreeting>()->salutation == "Another Hello");
 }
 
-TEST_CASE("scoped (seed 000): a child finds the registration in its parent", "[scoped][seed]") {
+TEST_CASE("scoped (hopscotch): a child finds the registration in its parent", "[scoped][hopscotch]") {
     scoped registry{"registry"};
     registry.add_factory<Greeting>(roster::construct<AnotherGreeting>);
     const auto child_registry = registry.child();
@@ -118,7 +120,7 @@ TEST_CASE("scoped (seed 000): a child finds the registration in its parent", "[s
     REQUIRE(child_registry.size() == 0);
 }
 
-TEST_CASE("scoped (seed 000): a child created with a context holds it, and the root has none", "[scoped][seed]") {
+TEST_CASE("scoped (hopscotch): a child created with a context holds it, and the root has none", "[scoped][hopscotch]") {
     scoped registry{"registry"};
     const Customer customer{"mary"};
     const auto child_registry = registry.child(customer);
@@ -127,9 +129,9 @@ TEST_CASE("scoped (seed 000): a child created with a context holds it, and the r
     REQUIRE(child_registry.context().type_name() == roster::detail::type_name<Customer>());
 }
 
-TEST_CASE("scoped (seed 000): with Greeting in general and AnotherGreeting for FrenchCustomer, a request with no "
+TEST_CASE("scoped (hopscotch): with Greeting in general and AnotherGreeting for FrenchCustomer, a request with no "
           "context gets Hello",
-          "[scoped][seed][context]") {
+          "[scoped][hopscotch][context]") {
     scoped registry{"registry"};
     registry.add_factory(roster::construct<Greeting>);
     registry.add_factory<Greeting>(roster::construct<AnotherGreeting>, roster::for_context<FrenchCustomer>);
@@ -142,7 +144,7 @@ TEST_CASE("scoped (seed 000): with Greeting in general and AnotherGreeting for F
     REQUIRE(registry.child(mary).get<Greeting>()->salutation == "Hello");
 }
 
-TEST_CASE("scoped (seed 000): a child bound to a FrenchCustomer gets AnotherGreeting", "[scoped][seed][context]") {
+TEST_CASE("scoped (hopscotch): a child bound to a FrenchCustomer gets AnotherGreeting", "[scoped][hopscotch][context]") {
     scoped registry{"registry"};
     registry.add_factory(roster::construct<Greeting>);
     registry.add_factory<Greeting>(roster::construct<AnotherGreeting>, roster::for_context<FrenchCustomer>);
@@ -152,9 +154,9 @@ TEST_CASE("scoped (seed 000): a child bound to a FrenchCustomer gets AnotherGree
     REQUIRE(child_registry.get<Greeting>()->salutation == "Another Hello");
 }
 
-TEST_CASE("scoped (seed 000): a lookup may pass the context itself: the root, created without one, gets "
+TEST_CASE("scoped (hopscotch): a lookup may pass the context itself: the root, created without one, gets "
           "AnotherGreeting for a FrenchCustomer",
-          "[scoped][seed][context]") {
+          "[scoped][hopscotch][context]") {
     scoped registry{"registry"};
     registry.add_factory(roster::construct<Greeting>);
     registry.add_factory<Greeting>(roster::construct<AnotherGreeting>, roster::for_context<FrenchCustomer>);
@@ -170,16 +172,16 @@ namespace {
 void register_injectables(scoped& registry) { registry.add_factory(roster::construct<Greeting>); }
 } // namespace
 
-TEST_CASE("scoped (seed 000): scan() is an explicit registration function in C++, and a FrenchCustomer lookup then "
+TEST_CASE("scoped (hopscotch): scan() is an explicit registration function in C++, and a FrenchCustomer lookup then "
           "gets the general Greeting",
-          "[scoped][seed]") {
+          "[scoped][hopscotch]") {
     scoped registry{"registry"};
     register_injectables(registry); // registry.scan()
     const FrenchCustomer customer{{"marie"}};
     REQUIRE(registry.get<Greeting>(customer)->salutation == "Hello");
 }
 
-TEST_CASE("scoped (seed 000): a registered singleton is returned as is", "[scoped][seed][instances]") {
+TEST_CASE("scoped (hopscotch): a registered singleton is returned as is", "[scoped][hopscotch][instances]") {
     scoped registry{"registry"};
     const auto greeting = std::make_shared<Greeting>("I am a singleton");
     registry.add(greeting); // registry.register(greeting): filed under its own type
@@ -188,9 +190,9 @@ TEST_CASE("scoped (seed 000): a registered singleton is returned as is", "[scope
     REQUIRE(got->salutation == "I am a singleton");
 }
 
-TEST_CASE("scoped (seed 000): a singleton registered as a kind beats the built-in class at the same tier (the seed's "
-          "documented intent; hopscotch's code and the doc's own example return the class, 'Hello')",
-          "[scoped][seed][instances][precedence]") {
+TEST_CASE("scoped (hopscotch): a singleton registered as a kind beats the built-in class at the same tier (hopscotch's "
+          "documented intent; its code and the docs' own example return the class, 'Hello')",
+          "[scoped][hopscotch][instances][precedence]") {
     scoped registry{"registry"};
     registry.add_factory(roster::construct<Greeting>);           // registry.register(Greeting)
     const auto greeting = std::make_shared<AnotherGreeting>();
@@ -206,7 +208,7 @@ TEST_CASE("scoped (seed 000): a singleton registered as a kind beats the built-i
     REQUIRE(reversed.get<Greeting>() == greeting);
 }
 
-TEST_CASE("scoped (seed 000): props given at the lookup reach the factory", "[scoped][seed][props]") {
+TEST_CASE("scoped (hopscotch): props given at the lookup reach the factory", "[scoped][hopscotch][props]") {
     scoped registry{"registry"};
     registry.add_factory<Greeting>(greeting_from);
     REQUIRE(registry.get<Greeting>(roster::props{greeting_props{"Bonjour"}})->salutation == "Bonjour");
@@ -359,7 +361,7 @@ TEST_CASE("scoped: a parent is searched only when the nearer scope has no matchi
     REQUIRE(request.get<Greeting>(Robot{})->salutation == "child, robots only");
 }
 
-TEST_CASE("scoped: an instance beats a factory at the same tier (the seed's documented intent; hopscotch's code does "
+TEST_CASE("scoped: an instance beats a factory at the same tier (hopscotch's documented intent; its code does "
           "the opposite)",
           "[scoped][precedence][instances]") {
     scoped registry{"registry"};
@@ -1209,4 +1211,93 @@ TEST_CASE("scoped: registering into an unfrozen root while children read it is s
     for (auto& thread : pool) thread.join();
     REQUIRE(wrong.load() == 0);
     REQUIRE(registry.get<Greeting>(FrenchCustomer{})->salutation == "root 199");
+}
+
+// --- built on the core: report, counters, catalog listing ----------------------
+
+TEST_CASE("scoped: a listed root scope is in the catalog, reports one entry per registration, and leaves when "
+          "destroyed",
+          "[scoped][observability]") {
+    {
+        roster::basic_scoped_registry<roster::listing::listed> app{"scoped-listed-app"};
+        const unsigned line = __LINE__ + 1;
+        app.add_factory<Greeting>(roster::construct<Greeting>);
+        app.add<Greeting>(std::make_shared<Greeting>("hi"), roster::for_context<Customer>);
+        REQUIRE(roster::catalog::instance().contains("scoped-listed-app"));
+        const roster::registry_report report = roster::catalog::instance().at("scoped-listed-app");
+        CHECK(report.name == "scoped-listed-app");
+        CHECK(report.key_type == "kind");
+        REQUIRE(report.entries.size() == 2);
+        CHECK(contains_text(report.entries[0].key, "Greeting"));
+        const bool located = contains_text(roster::detail::describe(report.entries[0].where), at_line(line)) ||
+                             contains_text(roster::detail::describe(report.entries[1].where), at_line(line));
+        CHECK(located);
+        CHECK(report.state == roster::lifecycle::populated);
+        CHECK_FALSE(report.lookups.has_value()); // no counters:: policy
+
+        // Child scopes are never listed: per-request scopes would collide by name.
+        auto request = app.child("request");
+        CHECK_FALSE(roster::catalog::instance().contains("request"));
+        CHECK(request.get<Greeting>() != nullptr);
+
+        app.freeze();
+        CHECK(roster::catalog::instance().at("scoped-listed-app").state == roster::lifecycle::frozen);
+
+        // A second live listed scope under the same name is refused.
+        CHECK_THROWS_AS(roster::basic_scoped_registry<roster::listing::listed>{"scoped-listed-app"},
+                        roster::duplicate_key_error);
+    }
+    CHECK_FALSE(roster::catalog::instance().contains("scoped-listed-app"));
+}
+
+TEST_CASE("scoped: counters::per_registry counts a hit in the scope that answered and a miss in the scope asked",
+          "[scoped][observability]") {
+    using counted = roster::basic_scoped_registry<roster::counters::per_registry, roster::listing::listed>;
+    counted app{"scoped-counted-app"};
+    app.add_factory<Greeting>(roster::construct<Greeting>);
+    auto request = app.child("request");
+    request.add<Customer>(std::make_shared<Customer>());
+
+    CHECK(request.get<Greeting>() != nullptr);      // answered by app
+    CHECK(request.get<Customer>() != nullptr);      // answered by request
+    CHECK_FALSE(request.try_get<Renderer>());       // missed, asked of request
+    CHECK(request.contains<Greeting>());            // contains() is not counted
+    (void)request.explain<Greeting>();              // nor is explain()
+
+    CHECK(app.lookups().hits == 1);
+    CHECK(app.lookups().misses == 0);
+    CHECK(request.lookups().hits == 1);
+    CHECK(request.lookups().misses == 1);
+
+    const roster::registry_report report = roster::catalog::instance().at("scoped-counted-app");
+    REQUIRE(report.lookups.has_value());
+    CHECK(report.lookups->hits == 1);
+    CHECK(report.entries.size() == 1);
+    CHECK(request.report().entries.size() == 1);
+    CHECK(request.report().name == "request");
+}
+
+TEST_CASE("scoped: counted lookups from many threads through child scopes add up exactly",
+          "[scoped][observability][concurrency]") {
+    roster::basic_scoped_registry<roster::counters::per_key> app{"scoped-counted-threads"};
+    app.add<Greeting>(std::make_shared<Greeting>("shared"));
+    app.freeze();
+    constexpr int threads = 4;
+    constexpr int per_thread = 500;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&] {
+            for (int i = 0; i < per_thread; ++i) {
+                auto request = app.child("request");
+                (void)request.get<Greeting>();
+                (void)request.try_get<Renderer>();
+            }
+        });
+    }
+    for (std::thread& th : pool) th.join();
+    CHECK(app.lookups().hits == threads * per_thread);
+    CHECK(app.lookups().misses == 0);
+    const roster::registry_report report = app.report();
+    REQUIRE(report.entries.size() == 1);
+    CHECK(report.entries[0].hits == std::optional<std::uint64_t>(threads * per_thread));
 }

@@ -2,15 +2,16 @@
 // registries that opted in, and the reports it hands out.
 //
 // Gives:
-//   roster::registry_report     one registry as plain data: name, key and value
-//                               types, state, every entry with where it was
-//                               added, and its lookup counters (when counted);
 //   roster::registration_event  one add or removal, as the catalog's
 //                               subscribers receive it;
 //   roster::log_registrations   a ready-made subscriber writing one line per
 //                               event (to stderr by default);
 //   roster::catalog             list the listed registries, report on each,
-//                               hear about every registration in any of them.
+//                               hear about every registration in any of them;
+//   listing::listed's machinery (detail::catalog_membership<true>): include
+//   this header wherever a registry with roster::listing::listed is used.
+// Reports themselves (roster::registry_report) are plain data, in
+// roster/report.hpp.
 //
 // A registry opts in with the roster::listing::listed policy and its name:
 //
@@ -59,6 +60,8 @@
 #include "roster/detail/messages.hpp"
 #include "roster/error.hpp"
 #include "roster/events.hpp"
+#include "roster/policy/listing.hpp" // listing::listed, detail::catalog_membership
+#include "roster/report.hpp"
 #include "roster/source_location.hpp"
 
 #include <algorithm>   // std::sort, std::find_if
@@ -76,67 +79,6 @@
 #include <vector>      // reports
 
 ROSTER_BEGIN_NAMESPACE
-
-/// Where a registry is in its life: empty → populated → frozen.
-enum class lifecycle {
-    empty,     ///< no entries, mutations allowed
-    populated, ///< at least one entry, mutations allowed
-    frozen,    ///< freeze() was called: read-only for good, reads are lock-free
-};
-
-/// "empty", "populated" or "frozen".
-constexpr const char* to_string(lifecycle state) noexcept {
-    switch (state) {
-    case lifecycle::empty: return "empty";
-    case lifecycle::populated: return "populated";
-    case lifecycle::frozen: return "frozen";
-    }
-    return "unknown";
-}
-
-/// Lookups counted by a registry with a counters:: policy. A hit found the
-/// key, a miss did not.
-struct lookup_counts {
-    std::uint64_t hits = 0;   ///< lookups that found their key
-    std::uint64_t misses = 0; ///< lookups that did not
-};
-
-/// One entry of a registry_report.
-struct entry_report {
-    /// The key as text: formatted with fmt when formattable (strings quoted),
-    /// else the key type's name.
-    std::string key;
-    /// Where the entry was added.
-    source_location where;
-    /// Lookups that found this entry (counters::per_key only).
-    std::optional<std::uint64_t> hits;
-};
-
-/// Misses of one key that was looked up but not registered (counters::per_key).
-struct key_misses {
-    std::string key;         ///< the key looked up, as text
-    std::uint64_t misses{0}; ///< how many lookups missed it
-};
-
-/// One registry, as plain data (what registry.report() and the catalog return).
-struct registry_report {
-    std::string name;           ///< the registry's name
-    std::string key_type;       ///< the key type's name
-    std::string value_type;     ///< the value type's name
-    source_location created_at; ///< where the registry was constructed
-    lifecycle state = lifecycle::empty;
-    std::optional<source_location> frozen_at; ///< where freeze() was first called
-    /// Every entry, sorted by key text.
-    std::vector<entry_report> entries;
-    /// Hits and misses of the whole registry: set when it has a counters::
-    /// policy other than counters::none.
-    std::optional<lookup_counts> lookups;
-    /// counters::per_key: misses by key looked up, sorted by key text; at most
-    /// 256 distinct keys, later ones counted in other_misses.
-    std::vector<key_misses> missed_keys;
-    /// counters::per_key: misses of keys beyond the first 256 distinct ones.
-    std::uint64_t other_misses = 0;
-};
 
 /// One add or removal in a listed registry, as catalog subscribers get it.
 struct registration_event {
@@ -437,17 +379,24 @@ auto log_registrations(const Registry& registry, std::FILE* out = stderr) {
 
 namespace detail {
 
-/// A registry's place in the catalog: nothing unless Listed.
-template <bool Listed>
-class catalog_membership {
-public:
-    template <class Registry>
-    catalog_membership(const Registry&, const std::string&, const source_location&) noexcept {}
-};
+/// Whether a registry offers subscribe() to the catalog: public key, value
+/// and event types, copyable key and value. (The scoped registry does not.)
+template <class Registry>
+concept sends_change_events = requires {
+    typename Registry::event_type;
+    typename Registry::key_type;
+    typename Registry::value_type;
+} && std::is_copy_constructible_v<typename Registry::key_type> &&
+                              std::is_copy_constructible_v<typename Registry::value_type>;
 
+/// A listed registry's place in the catalog (listing::listed; the unlisted
+/// one, catalog_membership<false>, is in roster/policy/listing.hpp).
 template <>
 class catalog_membership<true> {
 public:
+    /// An instance that stays out of the catalog (detail::unlisted_instance).
+    explicit catalog_membership(unlisted_instance_t) noexcept {}
+
     /// Lists `registry`; raises duplicate_key_error if its name is taken.
     template <class Registry>
     catalog_membership(const Registry& registry, const std::string& name, const source_location& where) {
@@ -456,8 +405,7 @@ public:
         node.created_at = where;
         node.registry = &registry;
         node.report = [](const void* r) { return static_cast<const Registry*>(r)->report(); };
-        if constexpr (std::is_copy_constructible_v<typename Registry::key_type> &&
-                      std::is_copy_constructible_v<typename Registry::value_type>) {
+        if constexpr (sends_change_events<Registry>) {
             node.subscribe = [](const void* r, std::shared_ptr<const registration_listener> listener) {
                 // The catalog only subscribes; it never changes the registry's entries.
                 auto& target = const_cast<Registry&>(*static_cast<const Registry*>(r)); // NOLINT
@@ -471,7 +419,9 @@ public:
     }
     catalog_membership(const catalog_membership&) = delete;
     catalog_membership& operator=(const catalog_membership&) = delete;
-    ~catalog_membership() { catalog::instance().leave(node_); }
+    ~catalog_membership() {
+        if (node_ != nullptr) catalog::instance().leave(node_);
+    }
 
 private:
     catalog_node* node_ = nullptr;

@@ -54,6 +54,7 @@
 #pragma once
 
 #include "roster/config.hpp"
+#include "roster/detail/change_feed.hpp"
 #include "roster/detail/messages.hpp"
 #include "roster/source_location.hpp"
 
@@ -76,25 +77,6 @@
 #include <vector>             // the listeners
 
 ROSTER_BEGIN_NAMESPACE
-
-/// What a change event reports.
-enum class change_kind {
-    added,    ///< a key that was not registered now is: `current` holds its value
-    removed,  ///< a key is no longer registered: `previous` holds the value it had
-    changed,  ///< a key's value was replaced: `previous` and `current` hold both
-    unchanged ///< a whole-set replacement found nothing different (no key, no values)
-};
-
-/// "added", "removed", "changed" or "unchanged".
-constexpr const char* to_string(change_kind kind) noexcept {
-    switch (kind) {
-    case change_kind::added: return "added";
-    case change_kind::removed: return "removed";
-    case change_kind::changed: return "changed";
-    case change_kind::unchanged: return "unchanged";
-    }
-    return "unknown";
-}
 
 /// One change to a registry, as listeners receive it. The event owns copies
 /// of everything it reports, so they stay readable whatever the registry
@@ -207,7 +189,9 @@ namespace detail {
 /// Lock order: the registry's lock, then the hub's mutex; the hub never
 /// calls out (listener, error handler, value destructor) with its mutex held.
 template <class Key, class Value>
-class event_hub final : public event_hub_base, public std::enable_shared_from_this<event_hub<Key, Value>> {
+class event_hub final : public event_hub_base,
+                        public change_feed<Key, Value>,
+                        public std::enable_shared_from_this<event_hub<Key, Value>> {
 public:
     using event_type = change_event<Key, Value>;
     using listener_type = std::function<void(const event_type&)>;
@@ -249,8 +233,27 @@ public:
     /// `registry_name` is used by the default error handler's message.
     explicit event_hub(std::string registry_name) : name_(std::move(registry_name)) {}
 
-    /// Whether anyone is subscribed. Call it under the registry's write lock.
-    bool listening() const noexcept { return count_.load(std::memory_order_acquire) != 0; }
+    using change_feed<Key, Value>::listening;
+
+    /// A hub owned by itself until detach(): what a registry's change feed
+    /// is (the registry holds a plain pointer; subscriptions hold weak ones).
+    static event_hub& create_owned(std::string registry_name) {
+        auto hub = std::make_shared<event_hub>(std::move(registry_name));
+        hub->self_ = hub;
+        return *hub;
+    }
+
+    // change_feed: the core registry's side, under its write lock.
+    void stage(change_kind kind, const Key& key, const Value* previous, const Value* current,
+               const source_location& where) override {
+        if constexpr (std::is_copy_constructible_v<Key> && std::is_copy_constructible_v<Value>) {
+            staged_.push(event_type{kind, key, previous != nullptr ? std::optional<Value>(*previous) : std::nullopt,
+                                    current != nullptr ? std::optional<Value>(*current) : std::nullopt, where, 0});
+        }
+    }
+    void publish() noexcept override { post(staged_); }
+    void discard() noexcept override { staged_.items_.clear(); }
+    void detach() noexcept override { self_.reset(); }
 
     /// Adds a listener; it receives the events of mutations posted after
     /// this call. Call it under the registry's write lock.
@@ -262,7 +265,7 @@ public:
         added->id = next_slot_id_++;
         added->first_sequence = next_sequence_;
         slots_.push_back(added); // ids increase: stays sorted
-        count_.fetch_add(1, std::memory_order_release);
+        this->listeners_.fetch_add(1, std::memory_order_release);
         return subscription(this->weak_from_this(), added->id);
     }
 
@@ -278,7 +281,7 @@ public:
     /// Delivers every queued event, in order, unless a delivery is already
     /// running (on this thread, re-entrantly, or on another): that one will
     /// deliver them. Call it with no lock held.
-    void deliver() noexcept {
+    void deliver() noexcept override {
         std::unique_lock lock(mutex_);
         if (draining_) return;
         draining_ = true;
@@ -318,7 +321,7 @@ public:
         if (it == slots_.end() || (*it)->id != id) return;
         removed = *it;
         slots_.erase(it);
-        count_.fetch_sub(1, std::memory_order_release);
+        this->listeners_.fetch_sub(1, std::memory_order_release);
         if (drainer_ == std::this_thread::get_id()) return; // from inside a listener: do not wait for ourselves
         ++waiters_;
         idle_.wait(lock, [&] { return calling_ != removed.get(); });
@@ -387,7 +390,8 @@ private:
     std::list<queued> queue_;
     std::uint64_t next_slot_id_ = 1;
     std::uint64_t next_sequence_ = 1;
-    std::atomic<std::size_t> count_{0};
+    pending_events staged_;             // change_feed::stage(), until publish() or discard()
+    std::shared_ptr<event_hub> self_;   // create_owned(): keeps the hub alive until detach()
     bool draining_ = false;
     std::thread::id drainer_{};
     const slot* calling_ = nullptr;

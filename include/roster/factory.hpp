@@ -1,5 +1,5 @@
 // roster/factory.hpp — roster::basic_factory, a registry of constructors
-// (the Go spec's Register/New), its alias roster::factory for string keys,
+// (the Register(name, f) / New(name, cfg) pattern of Go code), its alias roster::factory for string keys,
 // and the roster::on_null::probe policy.
 //
 // A factory stores constructors and builds a fresh product on every
@@ -73,9 +73,6 @@ ROSTER_BEGIN_NAMESPACE
 
 namespace detail {
 
-template <class>
-inline constexpr bool dependent_false = false;
-
 /// nullable_value<P>, checked only for object types (the static_assert
 /// above it in basic_factory already names what is wrong with the others).
 template <class P>
@@ -111,17 +108,6 @@ inline std::string_view probe_threw_reason(std::string_view what) {
     reason.assign("the constructor threw when probed with value-initialised arguments: ");
     reason.append(what);
     return reason;
-}
-
-/// `roster: registry "<name>": create of key <key> at <where> failed: the
-/// factory added at <added> <what happened>`.
-inline error_info factory_failed_message(std::string_view registry, const std::string& key,
-                                         const source_location& where, const source_location& added,
-                                         std::string_view what_happened, std::exception_ptr cause = {}) {
-    return {errc::factory_failed,
-            fmt::format("roster: registry \"{}\": create of key {} at {} failed: the factory added at {} {}", registry,
-                        key, describe(where), describe(added), what_happened),
-            std::move(cause)};
 }
 
 } // namespace detail

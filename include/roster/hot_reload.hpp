@@ -1,6 +1,6 @@
 // roster/hot_reload.hpp — roster::basic_hot_reload_registry: a registry whose
 // whole set of registrations is replaced at run time while other threads keep
-// reading it (the Go "hot-reload Registry", §3.5 of the specification).
+// reading it (the hot-reload registry of Go services, in C++).
 //
 //   roster::hot_reload_registry<std::shared_ptr<const route>> routes{"routes"};
 //   routes.replace_all(load_routes(config));            // version 1, validated as a whole
@@ -320,6 +320,13 @@ class basic_hot_reload_registry {
                   "roster::basic_hot_reload_registry takes counters::per_registry but not counters::per_key: each "
                   "replacement set is a new core registry, so per-entry counts would not survive a replacement");
 
+    static_assert(detail::is_complete<typename detail::select_policy_t<policy_category::counters, counters::none,
+                                                                       Policies...>::state>,
+                  "roster::basic_hot_reload_registry: counters::per_registry needs #include <roster/counters.hpp>");
+    static_assert(detail::is_complete<typename detail::select_policy_t<policy_category::listing, listing::unlisted,
+                                                                       Policies...>::membership>,
+                  "roster::basic_hot_reload_registry: listing::listed needs #include <roster/catalog.hpp>");
+
 public:
     /// The immutable core registry a snapshot holds (frozen, read without
     /// locks): the given policies without counters:: and listing:: (which
@@ -441,7 +448,7 @@ public:
 
     /// Hits and misses so far, across every replacement (counters::per_registry only).
     lookup_counts lookups() const noexcept
-        requires(!std::is_same_v<counters_policy, counters::none>)
+        requires(counters_policy::counted)
     {
         return counters_.totals();
     }
@@ -756,11 +763,9 @@ private:
     std::mutex write_mutex_;             // serialises replacements and subscribe
     std::shared_ptr<hub_type> hub_;      // created by the first subscribe(), under write_mutex_
     source_location created_at_;
-    [[no_unique_address]] std::conditional_t<std::is_same_v<counters_policy, counters::none>,
-                                             detail::no_lookup_counters, detail::lookup_counters<false>>
-        counters_;
+    [[no_unique_address]] typename counters_policy::state counters_;
     // Last: listed once everything else is built, unlisted before anything is destroyed.
-    [[no_unique_address]] detail::catalog_membership<std::is_same_v<listing_policy, listing::listed>> membership_;
+    [[no_unique_address]] typename listing_policy::membership membership_;
 };
 
 /// The common case: a hot-reload registry keyed by std::string, looked up by

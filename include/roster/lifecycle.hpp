@@ -143,7 +143,8 @@ public:
     using value_type = typename Registry::value_type;
     using lookup_type = typename Registry::lookup_type;
     using event_type = typename Registry::event_type;
-    using listener_error_handler = typename Registry::listener_error_handler;
+    /// A listener's error handler: the event it was given and what it threw.
+    using listener_error_handler = std::function<void(const event_type&, std::exception_ptr)>;
 
     /// A pending registry called `name` (used in every message).
     explicit staged_registry(std::string name) : registry_(std::move(name)) {}

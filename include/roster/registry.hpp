@@ -31,17 +31,24 @@
 // - Heterogeneous lookup: a registry keyed by std::string is searched with a
 //   std::string_view (so also const char* and std::string) and never
 //   allocates to look up.
-// - Change events (roster/events.hpp): subscribe() hears every later
-//   mutation (added, removed, changed), delivered in mutation order outside
-//   the lock; with nobody subscribed a mutation pays one pointer and one
-//   atomic check, and reads pay nothing.
+// - Change events (roster/events.hpp: include it to subscribe): subscribe()
+//   hears every later mutation (added, removed, changed), delivered in
+//   mutation order outside the lock; with nobody subscribed a mutation pays
+//   one pointer check, and reads pay nothing.
 // - Batches (roster/lifecycle.hpp): commit() validates a whole batch and
 //   applies all of it under one write lock, or none of it.
-// - Observability (roster/catalog.hpp, docs/observability.md): report()
-//   gives the registry as plain data; the counters:: policies count hits and
-//   misses (per registry, or per key), listing::listed puts the registry in
-//   the process-wide roster::catalog. Neither is compiled in unless chosen:
-//   the default registry's read path and size are unchanged.
+// - Observability (docs/observability.md): report() gives the registry as
+//   plain data (roster/report.hpp); the counters:: policies count hits and
+//   misses, per registry or per key (include roster/counters.hpp);
+//   listing::listed puts the registry in the process-wide roster::catalog
+//   (include roster/catalog.hpp). Neither is compiled in unless chosen: the
+//   default registry's read path and size have no trace of them.
+//
+// Layering (docs/architecture.md): this header is the core. It includes the
+// foundation (config, errors, source locations, traits, messages, the
+// report's plain data) and the policy families, and nothing built on top of
+// it: events, counters, the catalog, exports and the other shapes include
+// it, never the reverse.
 //
 // Non-guarantees
 // - for_each() visits entries in an unspecified order; names() is sorted.
@@ -57,15 +64,14 @@
 // the nearest names.
 #pragma once
 
-#include "roster/catalog.hpp"
 #include "roster/config.hpp"
-#include "roster/detail/counters.hpp"
+#include "roster/detail/change_feed.hpp" // what the core knows of events
 #include "roster/detail/messages.hpp"
 #include "roster/detail/storage.hpp"
 #include "roster/detail/type_name.hpp"
 #include "roster/error.hpp"
-#include "roster/events.hpp"
 #include "roster/policies.hpp"
+#include "roster/report.hpp"
 #include "roster/source_location.hpp"
 #include "roster/traits.hpp"
 
@@ -76,15 +82,12 @@
 #include <cstdint>       // std::uint64_t: entry ids
 #include <functional>    // std::invoke, std::less
 #include <iterator>      // std::make_move_iterator
-#include <map>           // storage::ordered
-#include <memory>        // std::unique_ptr: scoped_registration
 #include <mutex>         // std::unique_lock
 #include <optional>      // std::optional
 #include <shared_mutex>  // std::shared_mutex, std::shared_lock
 #include <string>        // std::string: names
 #include <string_view>   // std::string_view
 #include <type_traits>   // std::conditional_t, std::is_same_v, ...
-#include <unordered_map> // the storage
 #include <utility>       // std::move, std::exchange
 #include <vector>        // names()
 
@@ -163,6 +166,13 @@ class basic_registry {
                   "roster::basic_registry: more than one counters:: policy given");
     static_assert(detail::count_in_category<policy_category::listing, Policies...> <= 1,
                   "roster::basic_registry: more than one listing:: policy given");
+    static_assert(detail::is_complete<typename detail::select_policy_t<policy_category::counters, counters::none,
+                                                                       Policies...>::state>,
+                  "roster::basic_registry: counters::per_registry and counters::per_key need "
+                  "#include <roster/counters.hpp>");
+    static_assert(detail::is_complete<typename detail::select_policy_t<policy_category::listing, listing::unlisted,
+                                                                       Policies...>::membership>,
+                  "roster::basic_registry: listing::listed needs #include <roster/catalog.hpp>");
     static_assert(std::is_object_v<Value> && !std::is_const_v<Value> && std::is_move_constructible_v<Value>,
                   "roster::basic_registry: Value must be a non-const, movable object type");
     static_assert(nullable_value<Value>, "roster::basic_registry: roster::null_traits<Value>::is_null is unusable");
@@ -187,11 +197,10 @@ public:
     using existing_entry = roster::existing_entry<Value>;
     /// What listeners receive (roster/events.hpp).
     using event_type = change_event<Key, Value>;
-    /// A listener's error handler: the event it was given and what it threw.
-    using listener_error_handler = std::function<void(const event_type&, std::exception_ptr)>;
 
-    static_assert(!std::is_same_v<duplicate_policy, on_duplicate::accept_if_equal> || std::equality_comparable<Value>,
-                  "roster::on_duplicate::accept_if_equal needs a Value with operator==");
+    static_assert(duplicate_policy::template accepts<Value>,
+                  "roster: this on_duplicate:: policy cannot compare this Value (on_duplicate::accept_if_equal needs a "
+                  "Value with operator==)");
 
     /// Creates an empty registry called `name` (used in every message),
     /// constructed at `where` (what report() and the catalog say).
@@ -218,7 +227,10 @@ public:
 
     basic_registry(const basic_registry&) = delete;
     basic_registry& operator=(const basic_registry&) = delete;
-    ~basic_registry() = default;
+    /// Destroys the entries; subscriptions still held are left inactive.
+    ~basic_registry() {
+        if (feed_ != nullptr) feed_->detach();
+    }
 
     /// The registry's name, as given at construction. Thread safe, lock-free.
     const std::string& name() const noexcept { return name_; }
@@ -239,8 +251,7 @@ public:
     add_result add(Key key, Value value, source_location where = source_location::current()) {
         add_result outcome = try_add(std::move(key), std::move(value), where);
         if (outcome.status() == add_status::refused &&
-            !(outcome.error().code == errc::duplicate_key &&
-              std::is_same_v<duplicate_policy, on_duplicate::return_error>)) {
+            (outcome.error().code != errc::duplicate_key || duplicate_policy::raises_refusal)) {
             raise(outcome.error());
         }
         return outcome;
@@ -269,11 +280,8 @@ public:
         if (it == map_.end()) {
             const std::uint64_t id = next_id_++;
             registration handle(*this, key, id);
-            hub_type* const notify = apply_notifying(
-                [&](auto& events) {
-                    if constexpr (notifiable) // (never instantiated for move-only values)
-                        events.push(event_type{change_kind::added, key, std::nullopt, value, where, 0});
-                },
+            feed_type* const notify = apply_notifying(
+                [&](feed_type& feed) { feed.stage(change_kind::added, key, nullptr, &value, where); },
                 [&] { map_.emplace(std::move(key), entry{std::move(value), where, id}); });
             lock.unlock();
             if (notify != nullptr) notify->deliver();
@@ -408,6 +416,29 @@ public:
     /// policy, its lookup counts. Taken under the read lock: one consistent
     /// state. O(n log n); formats every key.
     registry_report report() const {
+        return report_with([](const map_type& map, std::vector<entry_report>& entries) {
+            entries.reserve(map.size());
+            for (const auto& [key, item] : map) {
+                entry_report e{detail::describe_key(key), item.where, std::nullopt};
+                if constexpr (per_key_counting) e.hits = item.hits.load();
+                entries.push_back(std::move(e));
+            }
+        });
+    }
+
+    /// Hits and misses counted so far (only with a counters:: policy other
+    /// than counters::none). Lock-free; exact once concurrent lookups are done.
+    lookup_counts lookups() const noexcept
+        requires(counters_policy::counted)
+    {
+        return counters_.totals();
+    }
+
+protected:
+    /// report() with the entries listed by `list(map, entries)` (under the
+    /// read lock), for shapes whose entries are not one per key.
+    template <class List>
+    registry_report report_with(List&& list) const {
         registry_report out;
         out.name = name_;
         out.key_type = detail::type_name<Key>();
@@ -417,12 +448,7 @@ public:
             out.state = frozen_.load(std::memory_order_acquire) ? lifecycle::frozen
                         : map.empty()                           ? lifecycle::empty
                                                                 : lifecycle::populated;
-            out.entries.reserve(map.size());
-            for (const auto& [key, item] : map) {
-                entry_report e{detail::describe_key(key), item.where, std::nullopt};
-                if constexpr (per_key_counting) e.hits = item.hits.load();
-                out.entries.push_back(std::move(e));
-            }
+            list(map, out.entries);
             return 0;
         });
         if (out.state == lifecycle::frozen) out.frozen_at = frozen_at_;
@@ -432,14 +458,7 @@ public:
         return out;
     }
 
-    /// Hits and misses counted so far (only with a counters:: policy other
-    /// than counters::none). Lock-free; exact once concurrent lookups are done.
-    lookup_counts lookups() const noexcept
-        requires(!std::is_same_v<counters_policy, counters::none>)
-    {
-        return counters_.totals();
-    }
-
+public:
     // -------------------------------------------------------------- remove
 
     /// Removes the entry under `key` and returns its value.
@@ -459,11 +478,8 @@ public:
         const auto it = map_.find(key);
         if (it == map_.end()) return miss(map_, key, where);
         std::optional<Value> value;
-        hub_type* const notify = apply_notifying(
-            [&](auto& events) {
-                if constexpr (notifiable)
-                    events.push(event_type{change_kind::removed, it->first, it->second.value, std::nullopt, where, 0});
-            },
+        feed_type* const notify = apply_notifying(
+            [&](feed_type& feed) { feed.stage(change_kind::removed, it->first, &it->second.value, nullptr, where); },
             [&] {
                 value.emplace(std::move(it->second.value));
                 map_.erase(it);
@@ -523,12 +539,22 @@ public:
     /// @returns the RAII handle: destroying it unsubscribes.
     /// @warning like a mutation, do not call it from inside visit()/for_each().
     /// Needs a copyable Value (events carry copies). Takes the write lock.
-    template <class Listener>
-    subscription subscribe(Listener&& listener, listener_error_handler on_error = {}) {
-        typename hub_type::listener_type callable = hub_type::make_listener(std::forward<Listener>(listener));
+    /// `on_error` is anything a std::function<void(const event_type&,
+    /// std::exception_ptr)> can hold (roster::listener_error_handler<R>).
+    /// Needs #include <roster/events.hpp>.
+    /// @returns a roster::subscription (declared with auto: roster/events.hpp
+    /// defines it).
+    template <class Listener, class OnError = std::nullptr_t>
+    auto subscribe(Listener&& listener, OnError&& on_error = nullptr) {
+        using hub = detail::event_hub<Key, Value>;
+        static_assert(detail::is_complete<hub>, "roster: subscribe() needs #include <roster/events.hpp>");
+        typename hub::listener_type callable = hub::make_listener(std::forward<Listener>(listener));
+        typename hub::error_handler_type handler;
+        if constexpr (!std::is_null_pointer_v<std::remove_cvref_t<OnError>>)
+            handler = typename hub::error_handler_type(std::forward<OnError>(on_error));
         std::unique_lock lock(mutex_);
-        if (!hub_) hub_ = std::make_shared<hub_type>(name_);
-        return hub_->subscribe(std::move(callable), std::move(on_error));
+        if (feed_ == nullptr) feed_ = &hub::create_owned(name_);
+        return static_cast<hub*>(feed_)->subscribe(std::move(callable), std::move(handler));
     }
 
     // ----------------------------------------------------------- lifecycle
@@ -557,20 +583,38 @@ protected:
     // (factory, versioned, ...): read access to the storage under the
     // registry's read synchronisation.
 
-    static constexpr bool per_key_counting = std::is_same_v<counters_policy, counters::per_key>;
+    static constexpr bool per_key_counting =
+        !std::is_same_v<typename counters_policy::entry_state, detail::no_entry_hits>;
 
     struct entry {
         Value value;
         source_location where;
         std::uint64_t id; // distinguishes re-registrations under one key
         // counters::per_key: lookups that found this entry; else empty.
-        [[no_unique_address]] std::conditional_t<per_key_counting, detail::entry_hits, detail::no_entry_hits> hits{};
+        [[no_unique_address]] typename counters_policy::entry_state hits{};
     };
-    using map_type = std::conditional_t<
-        std::is_same_v<storage_policy, storage::ordered>, std::map<Key, entry, std::less<>>,
-        std::unordered_map<Key, entry, typename detail::key_lookup<Key>::hash, typename detail::key_lookup<Key>::equal>>;
-    static constexpr bool synchronised = !std::is_same_v<locking_policy, locking::none>;
+    using map_type = typename storage_policy::template map<Key, entry>;
+    static constexpr bool synchronised = locking_policy::synchronised;
     using mutex_type = typename locking_policy::mutex_type;
+
+    /// A registry that stays out of the catalog even under listing::listed
+    /// (a shape's transient instances: scoped child scopes).
+    basic_registry(detail::unlisted_instance_t, std::string name, source_location where)
+        : name_(std::move(name)), created_at_(where), membership_(detail::unlisted_instance) {}
+
+    /// Runs `f(map)` under the write lock, unless the registry is frozen:
+    /// then returns the frozen error for `verb` and the key `describe()`
+    /// returns, naming `where`. For shapes with their own mutations.
+    template <class Describe, class F>
+    auto try_write(const char* verb, Describe&& describe, const source_location& where, F&& f)
+        -> result<std::invoke_result_t<F&, map_type&>> {
+        std::unique_lock lock(mutex_);
+        if (frozen_.load(std::memory_order_relaxed)) {
+            lock.unlock();
+            return detail::frozen_message(name_, verb, describe(), where, frozen_at_);
+        }
+        return f(map_);
+    }
 
     static std::string default_name() {
         return fmt::format("basic_registry<{}, {}>", detail::type_name<Key>(), detail::type_name<Value>());
@@ -639,15 +683,13 @@ private:
                              const source_location& where) {
         const Key& key = it->first;
         entry& existing = it->second;
-        if constexpr (std::is_same_v<duplicate_policy, on_duplicate::replace>) {
+        const duplicate_decision decision = duplicate_policy::decide(std::as_const(existing.value), std::as_const(value));
+        if (decision == duplicate_decision::replace) {
             const std::uint64_t id = next_id_++;
             registration handle(*this, key, id);
             std::optional<existing_entry> previous;
-            hub_type* const notify = apply_notifying(
-                [&](auto& events) {
-                    if constexpr (notifiable)
-                        events.push(event_type{change_kind::changed, key, existing.value, value, where, 0});
-                },
+            feed_type* const notify = apply_notifying(
+                [&](feed_type& feed) { feed.stage(change_kind::changed, key, &existing.value, &value, where); },
                 [&] {
                     previous.emplace(existing_entry{std::optional<Value>(std::move(existing.value)), existing.where});
                     existing.value = std::move(value);
@@ -657,20 +699,15 @@ private:
             lock.unlock();
             if (notify != nullptr) notify->deliver();
             return add_result(add_status::replaced, std::move(handle), std::move(previous));
-        } else {
-            existing_entry kept{copy_of(existing.value), existing.where};
-            bool accept = std::is_same_v<duplicate_policy, on_duplicate::keep_first>;
-            if constexpr (std::is_same_v<duplicate_policy, on_duplicate::accept_if_equal>) {
-                accept = static_cast<bool>(existing.value == value);
-            }
-            if (accept) {
-                lock.unlock();
-                return add_result(add_status::kept_existing, registration{}, std::move(kept));
-            }
-            std::string described = detail::describe_key(key);
-            lock.unlock();
-            return add_result(detail::duplicate_message(name_, described, where, kept.where), std::move(kept));
         }
+        existing_entry kept{copy_of(existing.value), existing.where};
+        if (decision == duplicate_decision::keep) {
+            lock.unlock();
+            return add_result(add_status::kept_existing, registration{}, std::move(kept));
+        }
+        std::string described = detail::describe_key(key);
+        lock.unlock();
+        return add_result(detail::duplicate_message(name_, described, where, kept.where), std::move(kept));
     }
 
     /// Handle removal: removes the entry only if it is still the one with `id`.
@@ -683,11 +720,8 @@ private:
         }
         const auto it = map_.find(key);
         if (it == map_.end() || it->second.id != id) return false;
-        hub_type* const notify = apply_notifying(
-            [&](auto& events) {
-                if constexpr (notifiable)
-                    events.push(event_type{change_kind::removed, it->first, it->second.value, std::nullopt, where, 0});
-            },
+        feed_type* const notify = apply_notifying(
+            [&](feed_type& feed) { feed.stage(change_kind::removed, it->first, &it->second.value, nullptr, where); },
             [&] {
                 doomed.emplace(std::move(it->second.value));
                 map_.erase(it);
@@ -697,24 +731,21 @@ private:
         return true;
     }
 
-    using hub_type = detail::event_hub<Key, Value>;
-    /// Events need copies of keys and values.
-    static constexpr bool notifiable = std::is_copy_constructible_v<Key> && std::is_copy_constructible_v<Value>;
+    using feed_type = detail::change_feed<Key, Value>;
 
-    /// Called with the write lock held. If anyone listens, builds the events
-    /// with make(pending) before the change, applies it, posts the events and
-    /// returns the hub to deliver() to once the lock is released; otherwise
-    /// just applies the change and returns null.
+    /// Called with the write lock held. If anyone listens, stages the events
+    /// with make(feed) before the change, applies it, publishes the events
+    /// and returns the feed to deliver() to once the lock is released;
+    /// otherwise just applies the change and returns null. If make or apply
+    /// throws, the staged events are dropped.
     template <class Make, class Apply>
-    hub_type* apply_notifying(Make&& make, Apply&& apply) {
-        if constexpr (notifiable) {
-            if (hub_ && hub_->listening()) {
-                typename hub_type::pending_events events;
-                make(events);
-                apply();
-                hub_->post(events);
-                return hub_.get();
-            }
+    feed_type* apply_notifying(Make&& make, Apply&& apply) {
+        if (feed_ != nullptr && feed_->listening()) {
+            detail::staged_events<feed_type> staged(*feed_);
+            make(*feed_);
+            apply();
+            staged.publish();
+            return feed_;
         }
         apply();
         return nullptr;
@@ -745,22 +776,18 @@ private:
                 continue;
             }
             entry& earlier = found->second;
-            if constexpr (std::is_same_v<duplicate_policy, on_duplicate::replace>) {
+            switch (duplicate_policy::decide(std::as_const(earlier.value), std::as_const(item.value))) {
+            case duplicate_decision::replace:
                 earlier.value = std::move(item.value);
                 earlier.where = item.where;
                 ++report.unchanged;
-            } else {
-                bool accept = std::is_same_v<duplicate_policy, on_duplicate::keep_first>;
-                if constexpr (std::is_same_v<duplicate_policy, on_duplicate::accept_if_equal>) {
-                    accept = static_cast<bool>(earlier.value == item.value);
-                }
-                if (accept) {
-                    ++report.unchanged;
-                } else {
-                    problems.emplace_back(i, detail::duplicate_message(name_, detail::describe_key(item.key),
-                                                                       item.where, earlier.where)
-                                                 .message);
-                }
+                break;
+            case duplicate_decision::keep: ++report.unchanged; break;
+            case duplicate_decision::refuse:
+                problems.emplace_back(
+                    i, detail::duplicate_message(name_, detail::describe_key(item.key), item.where, earlier.where)
+                           .message);
+                break;
             }
         }
 
@@ -783,21 +810,15 @@ private:
                 ++additions;
                 continue;
             }
-            if constexpr (std::is_same_v<duplicate_policy, on_duplicate::replace>) {
-                plan.push_back(planned{it, &existing->second, step::replace});
-            } else {
-                bool accept = std::is_same_v<duplicate_policy, on_duplicate::keep_first>;
-                if constexpr (std::is_same_v<duplicate_policy, on_duplicate::accept_if_equal>) {
-                    accept = static_cast<bool>(existing->second.value == it->second.value);
-                }
-                if (accept) {
-                    plan.push_back(planned{it, &existing->second, step::keep});
-                } else {
-                    conflicts.emplace_back(static_cast<std::size_t>(it->second.id),
-                                           detail::duplicate_message(name_, detail::describe_key(it->first),
-                                                                     it->second.where, existing->second.where)
-                                               .message);
-                }
+            switch (duplicate_policy::decide(std::as_const(existing->second.value), std::as_const(it->second.value))) {
+            case duplicate_decision::replace: plan.push_back(planned{it, &existing->second, step::replace}); break;
+            case duplicate_decision::keep: plan.push_back(planned{it, &existing->second, step::keep}); break;
+            case duplicate_decision::refuse:
+                conflicts.emplace_back(static_cast<std::size_t>(it->second.id),
+                                       detail::duplicate_message(name_, detail::describe_key(it->first),
+                                                                 it->second.where, existing->second.where)
+                                           .message);
+                break;
             }
         }
         const bool is_frozen = frozen_.load(std::memory_order_relaxed);
@@ -818,21 +839,19 @@ private:
         // Everything is valid: apply it all, in the order of each key's first item.
         std::sort(plan.begin(), plan.end(),
                   [](const planned& a, const planned& b) { return a.staged->second.id < b.staged->second.id; });
-        hub_type* const notify = apply_notifying(
-            [&](auto& events) {
-                if constexpr (notifiable) {
-                    for (const planned& p : plan) {
-                        if (p.what == step::add)
-                            events.push(event_type{change_kind::added, p.staged->first, std::nullopt,
-                                                   p.staged->second.value, p.staged->second.where, 0});
-                        else if (p.what == step::replace)
-                            events.push(event_type{change_kind::changed, p.staged->first, p.existing->value,
-                                                   p.staged->second.value, p.staged->second.where, 0});
-                    }
+        feed_type* const notify = apply_notifying(
+            [&](feed_type& feed) {
+                for (const planned& p : plan) {
+                    if (p.what == step::add)
+                        feed.stage(change_kind::added, p.staged->first, nullptr, &p.staged->second.value,
+                                   p.staged->second.where);
+                    else if (p.what == step::replace)
+                        feed.stage(change_kind::changed, p.staged->first, &p.existing->value,
+                                   &p.staged->second.value, p.staged->second.where);
                 }
             },
             [&] {
-                if constexpr (!std::is_same_v<storage_policy, storage::ordered>) map_.reserve(map_.size() + additions);
+                storage_policy::reserve(map_, map_.size() + additions);
                 // From here on nothing allocates: node handles move into the map.
                 for (const planned& p : plan) {
                     if (p.what == step::add) {
@@ -856,9 +875,7 @@ private:
         return report;
     }
 
-    using counters_type = std::conditional_t<
-        std::is_same_v<counters_policy, counters::none>, detail::no_lookup_counters,
-        detail::lookup_counters<per_key_counting>>;
+    using counters_type = typename counters_policy::state;
 
     std::string name_;
     source_location created_at_;
@@ -867,10 +884,10 @@ private:
     std::atomic<bool> frozen_{false};
     source_location frozen_at_{}; // written once, under the lock, before frozen_ is released
     std::uint64_t next_id_ = 1;
-    std::shared_ptr<hub_type> hub_; // created by the first subscribe(), under the write lock; never reset
+    feed_type* feed_ = nullptr; // created by the first subscribe(), under the write lock; detached by the destructor
     [[no_unique_address]] counters_type counters_;
     // Last: listed after every other member is constructed, unlisted before any is destroyed.
-    [[no_unique_address]] detail::catalog_membership<std::is_same_v<listing_policy, listing::listed>> membership_;
+    [[no_unique_address]] typename listing_policy::membership membership_;
 };
 
 /// The common case: a registry keyed by std::string, looked up by
@@ -982,15 +999,17 @@ public:
     /// Takes over `handle`. Allocates once.
     template <class Registry>
     scoped_registration(basic_registration<Registry>&& handle) // NOLINT(google-explicit-constructor)
-        : impl_(std::make_unique<model<Registry>>(std::move(handle))) {}
-    scoped_registration(scoped_registration&&) noexcept = default;
+        : impl_(new model<Registry>(std::move(handle))) {}
+    scoped_registration(scoped_registration&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {}
     scoped_registration& operator=(scoped_registration&& other) noexcept {
         if (this != &other) {
             reset();
-            impl_ = std::move(other.impl_);
+            impl_ = std::exchange(other.impl_, nullptr);
         }
         return *this;
     }
+    scoped_registration(const scoped_registration&) = delete;
+    scoped_registration& operator=(const scoped_registration&) = delete;
     ~scoped_registration() { reset(); }
 
     /// Whether an entry is still held.
@@ -999,13 +1018,13 @@ public:
 
     /// Removes the entry now (if it is still the one added).
     void reset() noexcept {
-        if (impl_) {
+        if (impl_ != nullptr) {
             impl_->remove_quietly();
-            impl_.reset();
+            delete std::exchange(impl_, nullptr);
         }
     }
     /// Forgets the entry without removing it.
-    void release() noexcept { impl_.reset(); }
+    void release() noexcept { delete std::exchange(impl_, nullptr); }
 
 private:
     struct concept_t {
@@ -1029,7 +1048,7 @@ private:
         }
         basic_registration<Registry> handle;
     };
-    std::unique_ptr<concept_t> impl_;
+    concept_t* impl_ = nullptr; // owned
 };
 
 ROSTER_END_NAMESPACE // namespace roster

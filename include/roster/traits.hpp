@@ -29,6 +29,12 @@
 
 ROSTER_BEGIN_NAMESPACE
 
+namespace detail {
+/// false, for a type: a static_assert that fires only when instantiated.
+template <class>
+inline constexpr bool dependent_false = false;
+} // namespace detail
+
 /// How a registry tells a null value, so that it can refuse it at add time.
 ///
 /// The default treats as null a raw, function or member pointer equal to

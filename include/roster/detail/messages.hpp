@@ -14,6 +14,7 @@
 
 #include "roster/detail/format.hpp" // {fmt}: fmt::format, fmt::is_formattable
 
+#include <exception>   // std::exception_ptr: a factory's own exception
 #include <algorithm>   // std::min, std::sort
 #include <cstddef>     // std::size_t
 #include <string>      // std::string
@@ -169,6 +170,17 @@ inline error_info not_ready_message(std::string_view registry, std::string_view 
                                     std::string_view why) {
     return {errc::not_ready,
             fmt::format("roster: registry \"{}\": cannot {} at {}: {}", registry, action, describe(where), why)};
+}
+
+/// `roster: registry "<name>": create of key <key> at <where> failed: the
+/// factory added at <added> <what happened>`.
+inline error_info factory_failed_message(std::string_view registry, const std::string& key,
+                                         const source_location& where, const source_location& added,
+                                         std::string_view what_happened, std::exception_ptr cause = {}) {
+    return {errc::factory_failed,
+            fmt::format("roster: registry \"{}\": create of key {} at {} failed: the factory added at {} {}", registry,
+                        key, describe(where), describe(added), what_happened),
+            std::move(cause)};
 }
 
 } // namespace detail

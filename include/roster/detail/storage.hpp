@@ -26,7 +26,7 @@ struct is_basic_string<std::basic_string<C, T, A>> : std::true_type {
 ///
 /// Deliberately NOT noexcept: libstdc++ treats a noexcept hasher as cheap and
 /// then stops caching hash codes in the nodes, so every bucket step would
-/// re-hash a string (measured: 1.29x vs 1.01x the limit; performance.md).
+/// re-hash a string (measured: 1.29x vs 1.01x the limit; docs/benchmarks.md).
 template <class View>
 struct transparent_string_hash {
     using is_transparent = void;

@@ -1,5 +1,12 @@
-// roster/detail/counters.hpp — the lookup counters of the counters::
-// policies. Internal.
+// roster/counters.hpp — the lookup counters behind counters::per_registry
+// and counters::per_key (roster/policy/counters.hpp).
+//
+// Include it in a translation unit that uses either policy:
+//
+//   #include <roster/counters.hpp>
+//   roster::registry<codec_ptr, roster::counters::per_registry> codecs{"codecs"};
+//   codecs.get("gzip");
+//   auto [hits, misses] = codecs.lookups();
 //
 // Hits and misses are counted in `stripe_count` stripes, each on its own
 // cache line; a thread bumps the stripe of its slot (detail::this_thread_slot)
@@ -8,44 +15,29 @@
 // counters::per_key adds one relaxed atomic per entry (in the entry: threads
 // hitting the same key share it) and a mutex-guarded, bounded table of the
 // keys that missed (a miss of a new key allocates once).
+//
+// Guarantees: counting never blocks a lookup except a per_key miss (the
+// missed-key table's mutex); totals are exact once concurrent lookups are done.
 #pragma once
 
-#include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
-
-#include "roster/catalog.hpp"
+#include "roster/config.hpp"              // ROSTER_BEGIN_NAMESPACE
+#include "roster/detail/messages.hpp"     // detail::describe_key
+#include "roster/detail/thread_slot.hpp"  // detail::this_thread_slot
+#include "roster/policy/counters.hpp"     // the policies, detail::lookup_counters' declaration
+#include "roster/report.hpp"              // registry_report, lookup_counts, key_misses
 
 #include <atomic>      // std::atomic<std::uint64_t>
 #include <cstddef>     // std::size_t
 #include <cstdint>     // std::uint64_t
+#include <functional>  // std::less<>: the missed-key table
 #include <map>         // missed keys, sorted
 #include <mutex>       // std::mutex: the missed-key table
-#include <functional>  // std::less<>: the missed-key table
 #include <string>      // std::string
 #include <type_traits> // std::conditional_t
-
-#include "roster/detail/thread_slot.hpp"
+#include <utility>     // std::move
 
 ROSTER_BEGIN_NAMESPACE
 namespace detail {
-
-/// A counter in an entry (counters::per_key): copyable so entries stay
-/// copyable; a copy starts from the value copied.
-struct entry_hits {
-    entry_hits() noexcept = default;
-    entry_hits(const entry_hits& other) noexcept : count(other.count.load(std::memory_order_relaxed)) {}
-    entry_hits& operator=(const entry_hits& other) noexcept {
-        count.store(other.count.load(std::memory_order_relaxed), std::memory_order_relaxed);
-        return *this;
-    }
-    void bump() const noexcept { count.fetch_add(1, std::memory_order_relaxed); }
-    std::uint64_t load() const noexcept { return count.load(std::memory_order_relaxed); }
-    mutable std::atomic<std::uint64_t> count{0};
-};
-
-/// Nothing in an entry (no per-key counting).
-struct no_entry_hits {
-    void bump() const noexcept {}
-};
 
 /// Striped hit and miss totals, plus (PerKey) the table of missed keys.
 template <bool PerKey>
@@ -112,15 +104,6 @@ private:
 
     stripe stripes_[stripe_count];
     mutable std::conditional_t<PerKey, missed_table, no_table> missed_;
-};
-
-/// No counters at all (counters::none).
-class no_lookup_counters {
-public:
-    void hit() const noexcept {}
-    template <class LookupKey>
-    void miss(const LookupKey&) const noexcept {}
-    void fill(registry_report&) const noexcept {}
 };
 
 } // namespace detail

@@ -1,0 +1,95 @@
+// roster/policy/counters.hpp — whether a registry counts its lookups.
+//
+// Gives: the counters:: policies none (default) | per_registry | per_key.
+// The counting machinery itself is in roster/counters.hpp: include it to use
+// per_registry or per_key (a registry that names one without it fails with a
+// static_assert saying so). counters::none compiles no counting code at all.
+//
+// Protocol (see roster/policy/protocol.hpp). Each policy provides
+//   using state = ...;       // in the registry: hit(), miss(key), totals(), fill(report)
+//   using entry_state = ...; // in each entry: bump(), load() (or nothing)
+//   static constexpr bool counted;  // whether lookups() exists
+//
+// Counted lookups are the ones that use a value: get, visit, at/try_at, and
+// the lookups of the shapes built on the core (factory create, versioned
+// get/at/latest/negotiate, scoped get/try_get). contains(), location(),
+// names() and for_each() are not counted.
+#pragma once
+
+#include "roster/config.hpp"          // ROSTER_BEGIN_NAMESPACE
+#include "roster/policy/protocol.hpp" // policy_category
+#include "roster/report.hpp"          // registry_report
+
+#include <atomic>  // std::atomic<std::uint64_t>: a per-entry counter
+#include <cstdint> // std::uint64_t
+
+ROSTER_BEGIN_NAMESPACE
+namespace detail {
+
+/// A counter in an entry (counters::per_key): copyable so entries stay
+/// copyable; a copy starts from the value copied.
+struct entry_hits {
+    entry_hits() noexcept = default;
+    entry_hits(const entry_hits& other) noexcept : count(other.count.load(std::memory_order_relaxed)) {}
+    entry_hits& operator=(const entry_hits& other) noexcept {
+        count.store(other.count.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        return *this;
+    }
+    void bump() const noexcept { count.fetch_add(1, std::memory_order_relaxed); }
+    std::uint64_t load() const noexcept { return count.load(std::memory_order_relaxed); }
+    mutable std::atomic<std::uint64_t> count{0};
+};
+
+/// Nothing in an entry (no per-key counting).
+struct no_entry_hits {
+    void bump() const noexcept {}
+};
+
+/// No counters at all (counters::none).
+class no_lookup_counters {
+public:
+    void hit() const noexcept {}
+    template <class LookupKey>
+    void miss(const LookupKey&) const noexcept {}
+    void fill(registry_report&) const noexcept {}
+};
+
+/// Striped hit and miss totals, plus (PerKey) the table of missed keys.
+/// Defined in roster/counters.hpp.
+template <bool PerKey>
+class lookup_counters;
+
+} // namespace detail
+
+namespace counters {
+/// No counting: the read path has no trace of counters. The default.
+struct none {
+    using roster_policy_category = policy_category::counters;
+    using state = detail::no_lookup_counters;
+    using entry_state = detail::no_entry_hits;
+    static constexpr bool counted = false;
+};
+/// Hits and misses of the whole registry, counted in per-thread stripes on
+/// separate cache lines (one relaxed atomic add per lookup, on a line no
+/// other reader writes while at most 16 threads read). 1 KiB per registry.
+/// Needs roster/counters.hpp.
+struct per_registry {
+    using roster_policy_category = policy_category::counters;
+    using state = detail::lookup_counters<false>;
+    using entry_state = detail::no_entry_hits;
+    static constexpr bool counted = true;
+};
+/// per_registry, plus hits per entry (one relaxed atomic add on a counter in
+/// the entry, shared by the threads that hit that key) and misses per key
+/// looked up (a mutex-guarded table of up to 256 distinct keys; a miss
+/// formats the key and takes that mutex, so use it where misses are rare).
+/// Needs roster/counters.hpp.
+struct per_key {
+    using roster_policy_category = policy_category::counters;
+    using state = detail::lookup_counters<true>;
+    using entry_state = detail::entry_hits;
+    static constexpr bool counted = true;
+};
+} // namespace counters
+
+ROSTER_END_NAMESPACE // namespace roster
