@@ -89,6 +89,11 @@
     ROSTER_DETAIL_ABI_CONCAT(ROSTER_VERSION_MAJOR, ROSTER_VERSION_MINOR, ROSTER_DETAIL_ABI_EXCEPTIONS,              \
                              ROSTER_DETAIL_ABI_THROW, ROSTER_DETAIL_ABI_LOCATION, ROSTER_DETAIL_ABI_EXPECTED)
 
+#define ROSTER_DETAIL_STRINGIFY_IMPL(x) #x
+#define ROSTER_DETAIL_STRINGIFY(x) ROSTER_DETAIL_STRINGIFY_IMPL(x)
+/// The ABI namespace's name as a string literal, e.g. "v0_1_e_d_s_x".
+#define ROSTER_ABI_NAMESPACE_STRING ROSTER_DETAIL_STRINGIFY(ROSTER_ABI_NAMESPACE)
+
 #define ROSTER_BEGIN_NAMESPACE                                                                                       \
     namespace roster {                                                                                               \
     inline namespace ROSTER_ABI_NAMESPACE {

@@ -5,15 +5,17 @@
 
 #include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
 
+#include <cstddef>     // std::size_t
 #include <string_view> // std::string_view
 
 ROSTER_BEGIN_NAMESPACE
 namespace detail {
 
-/// The compiler's spelling of T, e.g. "std::__cxx11::basic_string<char>".
-/// Best effort: "unknown type" on compilers it cannot parse.
+/// The compiler's spelling of T, e.g. "std::__cxx11::basic_string<char>",
+/// ABI namespace included. Best effort: "unknown type" on compilers it
+/// cannot parse.
 template <class T>
-constexpr std::string_view type_name() noexcept {
+constexpr std::string_view raw_type_name() noexcept {
 #if defined(__clang__) || defined(__GNUC__)
     std::string_view pretty = __PRETTY_FUNCTION__;
     const std::string_view marker = "T = ";
@@ -33,6 +35,47 @@ constexpr std::string_view type_name() noexcept {
     const auto end = pretty.find_first_of(";]");
 #endif
     return end == std::string_view::npos ? pretty : pretty.substr(0, end);
+}
+
+/// raw_type_name<T>() without roster's ABI namespace ("roster::v0_1_e_d_s_x::registry"
+/// reads "roster::registry"), built once at compile time.
+template <class T>
+struct readable_type_name {
+    static constexpr std::string_view raw = raw_type_name<T>();
+    static constexpr std::string_view tag = ROSTER_ABI_NAMESPACE_STRING "::";
+    static constexpr std::size_t size = [] {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < raw.size();) {
+            if (raw.substr(i, tag.size()) == tag) {
+                i += tag.size();
+            } else {
+                ++i;
+                ++n;
+            }
+        }
+        return n;
+    }();
+    struct buffer {
+        char text[size + 1];
+    };
+    static constexpr buffer value = [] {
+        buffer out{};
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < raw.size();) {
+            if (raw.substr(i, tag.size()) == tag) i += tag.size();
+            else out.text[n++] = raw[i++];
+        }
+        out.text[n] = '\0';
+        return out;
+    }();
+};
+
+/// A readable name for T, e.g. "std::__cxx11::basic_string<char>" or
+/// "roster::versioned_key<std::__cxx11::basic_string<char>, int>" (roster's
+/// ABI namespace left out).
+template <class T>
+constexpr std::string_view type_name() noexcept {
+    return std::string_view(readable_type_name<T>::value.text, readable_type_name<T>::size);
 }
 
 } // namespace detail
