@@ -217,8 +217,8 @@ class [[nodiscard]] result {
 public:
     using value_type = T;
 
-    /// A successful result holding `value`.
-    result(T value) : value_(std::move(value)) {}
+    /// A successful result holding `success`.
+    result(T success) : value_(std::move(success)) {}
     /// A failed result.
     result(error_info error) : error_(std::move(error)) {}
 

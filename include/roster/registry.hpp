@@ -583,8 +583,7 @@ protected:
     // (factory, versioned, ...): read access to the storage under the
     // registry's read synchronisation.
 
-    static constexpr bool per_key_counting =
-        !std::is_same_v<typename counters_policy::entry_state, detail::no_entry_hits>;
+    static constexpr bool per_key_counting = counters_policy::per_entry;
 
     struct entry {
         Value value;

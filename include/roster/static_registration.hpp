@@ -108,7 +108,7 @@ ROSTER_BEGIN_NAMESPACE
 // ------------------------------------------------------------------ domains
 
 /// A domain tag type: names one global registry and its type. It needs
-/// `using registry_type = <a registry type constructible from std::string>;`
+/// `using registry_type = R;`, R a registry type constructible from a std::string,
 /// and may have `static constexpr std::string_view name = "...";` (the
 /// registry's name in messages; the tag's type name otherwise).
 template <class Domain>

@@ -4,6 +4,7 @@
 // removed value stays readable during its event), so subscribing to a
 // registry of move-only values is refused with a sentence saying why.
 
+#include "roster/events.hpp"
 #include "roster/registry.hpp"
 
 #include <memory>

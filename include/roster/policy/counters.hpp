@@ -8,7 +8,8 @@
 // Protocol (see roster/policy/protocol.hpp). Each policy provides
 //   using state = ...;       // in the registry: hit(), miss(key), totals(), fill(report)
 //   using entry_state = ...; // in each entry: bump(), load() (or nothing)
-//   static constexpr bool counted;  // whether lookups() exists
+//   static constexpr bool counted;   // whether lookups() exists
+//   static constexpr bool per_entry; // whether entries carry hit counts (report's entry hits)
 //
 // Counted lookups are the ones that use a value: get, visit, at/try_at, and
 // the lookups of the shapes built on the core (factory create, versioned
@@ -68,6 +69,7 @@ struct none {
     using state = detail::no_lookup_counters;
     using entry_state = detail::no_entry_hits;
     static constexpr bool counted = false;
+    static constexpr bool per_entry = false;
 };
 /// Hits and misses of the whole registry, counted in per-thread stripes on
 /// separate cache lines (one relaxed atomic add per lookup, on a line no
@@ -78,6 +80,7 @@ struct per_registry {
     using state = detail::lookup_counters<false>;
     using entry_state = detail::no_entry_hits;
     static constexpr bool counted = true;
+    static constexpr bool per_entry = false;
 };
 /// per_registry, plus hits per entry (one relaxed atomic add on a counter in
 /// the entry, shared by the threads that hit that key) and misses per key
@@ -89,6 +92,7 @@ struct per_key {
     using state = detail::lookup_counters<true>;
     using entry_state = detail::entry_hits;
     static constexpr bool counted = true;
+    static constexpr bool per_entry = true;
 };
 } // namespace counters
 

@@ -39,15 +39,6 @@
 ROSTER_BEGIN_NAMESPACE
 
 
-/// Scopes chained to a parent and bound to a context, holding registrations
-/// of implementations for kinds (C++ types). See the file comment for the
-/// precedence rules and guarantees, and docs/scoped.md.
-///
-/// @tparam Policies at most one locking:: policy (shared_mutex, the
-///         default; sharded; none). Every scope of a chain has the same type.
-///
-/// A scope is neither copyable nor movable; child() returns one by value
-/// (guaranteed copy elision): `auto request = app.child(customer);`.
 namespace detail {
 
 /// One registration of a scope. Never moved (its address identifies it
@@ -90,6 +81,16 @@ using scope_core = basic_registry<
 
 } // namespace detail
 
+/// Scopes chained to a parent and bound to a context, holding registrations
+/// of implementations for kinds (C++ types). See the file comment for the
+/// precedence rules and guarantees, and docs/scoped.md.
+///
+/// @tparam Policies at most one locking:: policy (shared_mutex, the
+///         default; sharded; none), one counters:: policy and one listing::
+///         policy. Every scope of a chain has the same type.
+///
+/// A scope is neither copyable nor movable; child() returns one by value
+/// (guaranteed copy elision): `auto request = app.child(customer);`.
 template <class... Policies>
 class basic_scoped_registry
     : private detail::scope_core<basic_resolver<basic_scoped_registry<Policies...>>, Policies...> {
@@ -186,7 +187,9 @@ public:
     /// it return this very object. Kind defaults to Impl.
     ///
     /// @param instance an Impl publicly derived from Kind (or Kind itself).
-    /// @param condition none (default), for_context<T> or when(...).
+    /// @param where where the registration is made (the caller, by default).
+    /// The overloads below add `condition`: none (default), for_context<T>
+    /// or when(...).
     /// @returns the registration's number in this scope (1, 2, ...: its age).
     /// @throws null_value_error for an empty pointer; frozen_error after freeze().
     /// Strong guarantee. Takes the write lock. Amortised O(1).
@@ -242,9 +245,10 @@ public:
     ///        takes props is called with the lookup's props, or with a
     ///        value-initialised Props when the lookup gives none (if Props is
     ///        default-constructible; otherwise it needs props).
-    /// @param condition none (default), for_context<T> or when(...).
-    /// @param lifetime lifetime::fresh (default) or lifetime::shared (which
-    ///        cannot take props: a static_assert).
+    /// @param where where the registration is made (the caller, by default).
+    /// The overloads below add a `condition` — none (default),
+    /// for_context<T> or when(...) — and a lifetime: lifetime::fresh
+    /// (default) or lifetime::shared (which cannot take props: a static_assert).
     /// @returns the registration's number in this scope.
     /// @throws null_value_error for a null function pointer or an empty
     ///         std::function; frozen_error after freeze().
