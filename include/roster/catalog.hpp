@@ -235,11 +235,7 @@ public:
         {
             std::lock_guard lock(mutex_);
             if (const auto it = find(node.name); it != nodes_.end()) {
-                return error_info{errc::duplicate_key,
-                                  fmt::format("roster::catalog: a registry called \"{}\" is already listed: created at "
-                                              "{}, and again at {}; listed registries need unique names",
-                                              node.name, detail::describe(it->created_at),
-                                              detail::describe(node.created_at))};
+                return detail::listed_name_taken_message(node.name, it->created_at, node.created_at);
             }
             nodes_.push_back(std::move(node));
             added = &nodes_.back();

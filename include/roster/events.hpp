@@ -373,10 +373,7 @@ private:
             if constexpr (detail::key_is_formattable<Key>) {
                 if (event.key) key = detail::describe_key(*event.key);
             }
-            const std::string line =
-                fmt::format("roster: registry \"{}\": a change listener threw on the {} event of key {}: {}; the "
-                            "exception was swallowed and delivery went on\n",
-                            name_, to_string(event.kind), key, what);
+            const std::string line = detail::listener_threw_line(name_, to_string(event.kind), key, what);
             std::fputs(line.c_str(), stderr);
         } catch (...) { // the error handler threw, or the message could not be built: nothing more to do
         }

@@ -307,17 +307,8 @@ result<void> census_of(const Registry& registry, const Keys& expected, const sou
         missing += describe_key(key);
     }
     if (missing_count == 0) return {};
-    return error_info{
-        errc::not_found,
-        fmt::format("roster: registry \"{}\": census at {}: {} of {} expected {} {} missing: {} ({}). "
-                    "If {} registered at static initialisation from a static library, the linker dropped "
-                    "the object files: link the library with roster_link_whole_archive() (CMake), or put "
-                    "ROSTER_LINK_ANCHOR(name) in those files and ROSTER_USE_LINK_ANCHOR(name) in the "
-                    "program, or call the library's explicit registration function "
-                    "(docs/static-registration.md)",
-                    registry.name(), describe(where), missing_count, expected_count,
-                    expected_count == 1 ? "key" : "keys", missing_count == 1 ? "is" : "are", missing,
-                    registered_summary(registry), missing_count == 1 ? "it is" : "they are")};
+    return census_message(registry.name(), where, missing_count, expected_count, missing,
+                          registered_summary(registry));
 }
 
 } // namespace detail

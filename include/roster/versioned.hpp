@@ -665,15 +665,12 @@ private:
             base::count_miss(name);
             const auto [first, last] = map.equal_range(probe_type{name});
             if (first == last) return name_miss(map, name, where);
-            return error_info{
-                errc::no_common_version,
-                fmt::format("roster: registry \"{}\": no common version for {} at {}: registered versions {}; "
-                            "acceptable versions {}",
-                            base::name(), detail::describe_key(name), detail::describe(where),
-                            detail::describe_versions<Version>(
-                                first, last, [](const auto& item) -> const Version& { return item.first.version; }),
-                            detail::describe_versions<Version>(acceptable.begin(), acceptable.end(),
-                                                               [](const Version& v) -> const Version& { return v; }))};
+            return detail::no_common_version_message(
+                base::name(), detail::describe_key(name), where,
+                detail::describe_versions<Version>(first, last,
+                                                   [](const auto& item) -> const Version& { return item.first.version; }),
+                detail::describe_versions<Version>(acceptable.begin(), acceptable.end(),
+                                                   [](const Version& v) -> const Version& { return v; }));
         });
     }
 };

@@ -4,6 +4,9 @@
 // their common members, including the miss paths. Built by tests/strict/run.sh
 // with every strict warning as an error; returns nonzero if a check fails.
 #include <roster/catalog.hpp>
+#if __has_include(<roster/counters.hpp>)
+#    include <roster/counters.hpp>   // since c939408: needed by counters::per_registry and per_key
+#endif
 #include <roster/events.hpp>
 #include <roster/factory.hpp>
 #include <roster/lifecycle.hpp>
@@ -164,6 +167,12 @@ void test_policies() {
     using registry_type = roster::registry<V, roster::on_duplicate::replace, roster::counters::per_registry,
                                            roster::listing::listed>;
     const std::string name = strict::name_of<V>("listed");
+    std::vector<std::string> log;   // the registration log, for this registry only
+    roster::catalog_subscription log_subscription =
+        roster::catalog::instance().subscribe([&](const roster::registration_event& event) {
+            if (event.registry == name) log.push_back(std::string(roster::to_string(event.kind)) + " " + event.key);
+        });
+    STRICT_CHECK(log_subscription.active());
     {
         registry_type reg{name};
         auto& catalog = roster::catalog::instance();
@@ -194,6 +203,7 @@ void test_policies() {
         STRICT_CHECK(strict::contains_text(roster::prometheus_content_type, "text/plain"));
     }
     STRICT_CHECK(!roster::catalog::instance().contains(name));
+    STRICT_CHECK((log == std::vector<std::string>{"added \"k\"", "changed \"k\""}));
 
     roster::basic_registry<std::string, V, roster::storage::ordered, roster::locking::none,
                            roster::on_duplicate::keep_first, roster::counters::per_key>

@@ -5,6 +5,10 @@
 // hot-reload registry. Built by tests/strict/run.sh with every strict warning
 // as an error; returns nonzero if a check fails.
 #include <roster/catalog.hpp>
+#include <roster/counters.hpp>
+#if __has_include(<roster/counters.hpp>)
+#    include <roster/counters.hpp>   // since c939408: needed by counters::per_registry and per_key
+#endif
 #include <roster/hot_reload.hpp>
 #include <roster/lifecycle.hpp>
 #include <roster/prometheus.hpp>
@@ -103,6 +107,10 @@ void test_static_registration() {
     STRICT_CHECK(roster::default_registry<strict_domains::function_codecs>().contains("scoped"));
     STRICT_CHECK(roster::default_registry<strict_domains::shared_codecs>().name() == "static.shared");
     STRICT_CHECK(roster::catalog::instance().contains("static.shared"));
+    // counters::per_key of a listed default registry, in the Prometheus export
+    const std::string text = roster::to_prometheus();
+    STRICT_CHECK(strict::contains_text(text, "roster_key_lookups_total{registry=\"static.shared\",key=\"plus2\",outcome=\"hit\"}"));
+    STRICT_CHECK(strict::contains_text(text, "roster_untracked_key_misses_total{registry=\"static.shared\"} 0"));
 }
 
 // --------------------------------------------------------------- hot reload
@@ -169,6 +177,13 @@ void test_hot_reload() {
     STRICT_CHECK(strict::contains_text(text, "roster_lookups_total{registry=\"" + name + "\",outcome=\"miss\"}"));
     reg.release_cached_snapshot();
     roster::release_thread_snapshots();
+
+    // the default policies (no counters, unlisted), keyed by int
+    roster::basic_hot_reload_registry<int, V> plain{strict::name_of<V>("hot.plain")};
+    plain.replace_all({{1, make<V>(1)}, {2, make<V>(2)}});
+    STRICT_CHECK(plain.version() == 1 && call(plain.at(2), 0) == 2);
+    roster::result<V> plain_miss = plain.try_at(3);
+    STRICT_CHECK(!plain_miss && plain_miss.error().code == roster::errc::not_found);
 }
 
 // ------------------------------------------------------------------- staged
@@ -311,6 +326,17 @@ void test_scoped() {
     roster::explanation root_why = app.explain<greeting>(marie);
     STRICT_CHECK(root_why.found() && root_why.candidates.size() == 4);
     STRICT_CHECK(!app.explain<customer>().found());
+
+    // built on the core: report, counters, catalog listing
+    roster::basic_scoped_registry<roster::counters::per_key, roster::listing::listed> listed{"strict-scoped"};
+    listed.add_factory(pointer_factory);
+    auto listed_child = listed.child("request");
+    STRICT_CHECK(listed_child.get<greeting>()->text() == "howdy");
+    STRICT_CHECK(!listed_child.try_get<customer>());
+    STRICT_CHECK(listed.lookups().hits == 1 && listed_child.lookups().misses == 1);
+    const roster::registry_report listed_report = roster::catalog::instance().at("strict-scoped");
+    STRICT_CHECK(listed_report.entries.size() == 1 && listed_report.lookups.has_value());
+    STRICT_CHECK(listed_report.entries[0].hits == std::optional<std::uint64_t>(1));
 }
 
 template <class V>

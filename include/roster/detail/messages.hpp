@@ -1,9 +1,15 @@
-// roster/detail/messages.hpp — how roster words its errors. Internal.
+// roster/detail/messages.hpp — how roster words its errors: the one home of
+// every message's sentence. Internal.
 //
-// Every message starts with `roster: registry "<name>": ` and names the key
-// (formatted with fmt when fmt can format it, else by its type) and the
-// source location(s) involved. Builders return roster::error_info; the
-// registry decides whether to raise it or return it.
+// Every message starts with `roster: registry "<name>": ` (the catalog's
+// with `roster::catalog: `) and names the key (formatted with fmt when fmt
+// can format it, else by its type) and the source location(s) involved.
+// Builders return roster::error_info; the registry decides whether to raise
+// it or return it. A shape adds to a sentence only its own facts — a
+// scoped lookup's "context: ...; scopes searched: ..." details, the reason a
+// candidate did not apply (roster/scoped/registry.hpp words those, as they
+// describe its own precedence) — never a sentence frame of its own: a new
+// error is a new builder here.
 #pragma once
 
 #include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
@@ -181,6 +187,51 @@ inline error_info factory_failed_message(std::string_view registry, const std::s
             fmt::format("roster: registry \"{}\": create of key {} at {} failed: the factory added at {} {}", registry,
                         key, describe(where), describe(added), what_happened),
             std::move(cause)};
+}
+
+/// `roster: registry "<name>": no common version for <key> at <where>:
+/// registered versions <...>; acceptable versions <...>` (versioned negotiate).
+inline error_info no_common_version_message(std::string_view registry, const std::string& key,
+                                            const source_location& where, const std::string& registered,
+                                            const std::string& acceptable) {
+    return {errc::no_common_version,
+            fmt::format("roster: registry \"{}\": no common version for {} at {}: registered versions {}; "
+                        "acceptable versions {}",
+                        registry, key, describe(where), registered, acceptable)};
+}
+
+/// A second live listed registry under a name already in the catalog.
+inline error_info listed_name_taken_message(std::string_view name, const source_location& first,
+                                            const source_location& second) {
+    return {errc::duplicate_key,
+            fmt::format("roster::catalog: a registry called \"{}\" is already listed: created at {}, and again at "
+                        "{}; listed registries need unique names",
+                        name, describe(first), describe(second))};
+}
+
+/// The line the default listener error handler writes to stderr.
+inline std::string listener_threw_line(std::string_view registry, std::string_view kind, const std::string& key,
+                                       const std::string& what) {
+    return fmt::format("roster: registry \"{}\": a change listener threw on the {} event of key {}: {}; the "
+                       "exception was swallowed and delivery went on\n",
+                       registry, kind, key, what);
+}
+
+/// The census' refusal: which expected keys are missing, and how to keep a
+/// static library's registrations (docs/static-registration.md).
+inline error_info census_message(std::string_view registry, const source_location& where, std::size_t missing_count,
+                                 std::size_t expected_count, const std::string& missing,
+                                 const std::string& registered) {
+    return {errc::not_found,
+            fmt::format("roster: registry \"{}\": census at {}: {} of {} expected {} {} missing: {} ({}). "
+                        "If {} registered at static initialisation from a static library, the linker dropped "
+                        "the object files: link the library with roster_link_whole_archive() (CMake), or put "
+                        "ROSTER_LINK_ANCHOR(name) in those files and ROSTER_USE_LINK_ANCHOR(name) in the "
+                        "program, or call the library's explicit registration function "
+                        "(docs/static-registration.md)",
+                        registry, describe(where), missing_count, expected_count, expected_count == 1 ? "key" : "keys",
+                        missing_count == 1 ? "is" : "are", missing, registered,
+                        missing_count == 1 ? "it is" : "they are")};
 }
 
 } // namespace detail
