@@ -17,6 +17,7 @@
 // cores is 0.5 at 2 threads; 1.0 means the threads got nothing from the
 // second core.)
 #include "roster/registry.hpp"
+#include "roster/counters.hpp"
 
 #include "support/harness.hpp"
 

@@ -12,6 +12,8 @@
 //   check.sh, which fetches both endpoints with curl and checks them with
 //   diagnostics_check (check.cpp).
 #include <roster/json.hpp>
+#include <roster/counters.hpp>
+#include <roster/catalog.hpp>
 #include <roster/prometheus.hpp>
 #include <roster/registry.hpp>
 
