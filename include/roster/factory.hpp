@@ -133,6 +133,7 @@ namespace on_null {
 /// arguments. At create(), probe refuses null products as reject does.
 struct probe {
     using roster_policy_category = policy_category::on_null;
+    static constexpr bool refuses_null = true;
 
     /// Empty to accept `constructor`, else the reason it is refused. Calls
     /// the constructor once (not when it is empty). A throwing constructor
@@ -244,7 +245,7 @@ public:
 
     /// Whether create() refuses a null product (every null policy but
     /// on_null::allow, which hands null products back as they are).
-    static constexpr bool refuses_null_products = !std::is_same_v<null_policy, on_null::allow>;
+    static constexpr bool refuses_null_products = null_policy::refuses_null;
 
     /// Creates an empty factory called `name` (used in every message; the
     /// default spells the key type and signature). Not thread safe (nothing

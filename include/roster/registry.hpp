@@ -263,13 +263,7 @@ public:
     /// get-or-add is one call. May still propagate std::bad_alloc or an
     /// exception thrown by Key's or Value's own operations.
     [[nodiscard]] add_result try_add(Key key, Value value, source_location where = source_location::current()) {
-        if (const std::string_view reason = key_traits<Key>::validate(key); !reason.empty()) {
-            return add_result(detail::invalid_key_message(name_, detail::describe_key(key), reason, where));
-        }
-        if (const std::string_view reason = null_policy::refusal(value); !reason.empty()) {
-            return add_result(
-                detail::null_message(name_, detail::describe_key(key), detail::type_name<Value>(), reason, where));
-        }
+        if (std::optional<error_info> refused = check_entry(key, value, where)) return add_result(std::move(*refused));
 
         std::unique_lock lock(mutex_);
         if (frozen_.load(std::memory_order_relaxed)) {
@@ -677,12 +671,29 @@ private:
         else return std::nullopt;
     }
 
+    /// Why `key` and `value` cannot be added (key_traits, then the null
+    /// policy), or nothing: the one place the core checks an entry at the door.
+    std::optional<error_info> check_entry(const Key& key, const Value& value, const source_location& where) const {
+        if (const std::string_view reason = key_traits<Key>::validate(key); !reason.empty())
+            return detail::invalid_key_message(name_, detail::describe_key(key), reason, where);
+        if (const std::string_view reason = null_policy::refusal(value); !reason.empty())
+            return detail::null_message(name_, detail::describe_key(key), detail::type_name<Value>(), reason, where);
+        return std::nullopt;
+    }
+
+    /// What the duplicate policy decides for `incoming` under a key that
+    /// holds `existing`: the one place the core asks it (add, try_add, and
+    /// every duplicate of a batch, within it and against the registry).
+    static duplicate_decision decide_duplicate(const Value& existing, const Value& incoming) {
+        return duplicate_policy::decide(existing, incoming);
+    }
+
     /// The key is taken; apply the duplicate policy. Called with the lock held.
     add_result add_duplicate(std::unique_lock<mutex_type>& lock, typename map_type::iterator it, Value&& value,
                              const source_location& where) {
         const Key& key = it->first;
         entry& existing = it->second;
-        const duplicate_decision decision = duplicate_policy::decide(std::as_const(existing.value), std::as_const(value));
+        const duplicate_decision decision = decide_duplicate(existing.value, value);
         if (decision == duplicate_decision::replace) {
             const std::uint64_t id = next_id_++;
             registration handle(*this, key, id);
@@ -758,15 +769,8 @@ private:
         map_type staged;                                             // the winners; entry::id = index of the key's first item
         for (std::size_t i = 0; i < items.size(); ++i) {
             auto& item = items[i];
-            if (const std::string_view reason = key_traits<Key>::validate(item.key); !reason.empty()) {
-                problems.emplace_back(
-                    i, detail::invalid_key_message(name_, detail::describe_key(item.key), reason, item.where).message);
-                continue;
-            }
-            if (const std::string_view reason = null_policy::refusal(item.value); !reason.empty()) {
-                problems.emplace_back(i, detail::null_message(name_, detail::describe_key(item.key),
-                                                              detail::type_name<Value>(), reason, item.where)
-                                             .message);
+            if (std::optional<error_info> refused = check_entry(item.key, item.value, item.where)) {
+                problems.emplace_back(i, std::move(refused->message));
                 continue;
             }
             const auto found = staged.find(item.key);
@@ -775,7 +779,7 @@ private:
                 continue;
             }
             entry& earlier = found->second;
-            switch (duplicate_policy::decide(std::as_const(earlier.value), std::as_const(item.value))) {
+            switch (decide_duplicate(earlier.value, item.value)) {
             case duplicate_decision::replace:
                 earlier.value = std::move(item.value);
                 earlier.where = item.where;
@@ -809,7 +813,7 @@ private:
                 ++additions;
                 continue;
             }
-            switch (duplicate_policy::decide(std::as_const(existing->second.value), std::as_const(it->second.value))) {
+            switch (decide_duplicate(existing->second.value, it->second.value)) {
             case duplicate_decision::replace: plan.push_back(planned{it, &existing->second, step::replace}); break;
             case duplicate_decision::keep: plan.push_back(planned{it, &existing->second, step::keep}); break;
             case duplicate_decision::refuse:

@@ -6,6 +6,7 @@
 
 #include "roster/catalog.hpp"
 #include "roster/config.hpp"
+#include "roster/counters.hpp"
 #include "roster/error.hpp"
 #include "roster/events.hpp"
 #include "roster/factory.hpp"
@@ -15,6 +16,7 @@
 #include "roster/policies.hpp"
 #include "roster/prometheus.hpp"
 #include "roster/registry.hpp"
+#include "roster/report.hpp"
 #include "roster/scoped.hpp"
 #include "roster/source_location.hpp"
 #include "roster/static_registration.hpp"

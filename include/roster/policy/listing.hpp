@@ -21,8 +21,9 @@
 ROSTER_BEGIN_NAMESPACE
 namespace detail {
 
-/// Asks a registry not to list this instance even under listing::listed
-/// (a shape's transient instances: scoped child scopes, hot-reload snapshots).
+/// Asks a registry not to list this instance even under listing::listed:
+/// a shape that lists itself (the scoped registry, whose child scopes are
+/// never listed) builds its core and its own membership with it.
 struct unlisted_instance_t {};
 inline constexpr unlisted_instance_t unlisted_instance{};
 

@@ -7,6 +7,7 @@
 //
 // Protocol (see roster/policy/protocol.hpp). Each policy provides
 //   template <class V> static std::string_view refusal(const V& value);
+//   static constexpr bool refuses_null; // whether a null is refused (a factory's null product too)
 // an empty string_view accepts the value; anything else is the reason it is
 // refused, which becomes part of the null_value_error message.
 #pragma once
@@ -23,6 +24,7 @@ namespace on_null {
 /// Refuse null values with null_value_error. The default.
 struct reject {
     using roster_policy_category = policy_category::on_null;
+    static constexpr bool refuses_null = true;
     template <class V>
     static constexpr std::string_view refusal(const V& value) noexcept {
         return null_traits<V>::is_null(value) ? std::string_view("the value is null") : std::string_view();
@@ -31,6 +33,7 @@ struct reject {
 /// Store null values like any other (for value types where null is meaningful).
 struct allow {
     using roster_policy_category = policy_category::on_null;
+    static constexpr bool refuses_null = false;
     template <class V>
     static constexpr std::string_view refusal(const V&) noexcept {
         return {};

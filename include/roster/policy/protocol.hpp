@@ -9,15 +9,16 @@
 //
 // The protocol. A policy is a small empty type that names its family
 // through a nested `roster_policy_category` type and carries its behaviour
-// as static members and member types; the registry calls them in one place
-// each and never tests which policy it was given. What each family's
-// policies provide:
+// as static members and member types; the registry reaches each through one
+// member of its own (decide_duplicate, null check, read/write, ...) and
+// never tests which policy it was given. What each family's policies provide:
 //   on_duplicate  decide(existing, incoming) -> duplicate_decision;
 //                 raises_refusal; accepts<Value>   (roster/policy/on_duplicate.hpp)
-//   on_null       refusal(value) -> reason, empty to accept (roster/policy/on_null.hpp)
+//   on_null       refusal(value) -> reason, empty to accept;
+//                 refuses_null                      (roster/policy/on_null.hpp)
 //   locking       mutex_type; synchronised          (roster/policy/locking.hpp)
-//   storage       map<Key, Entry>                   (roster/policy/storage.hpp)
-//   counters      state, entry_state                (roster/policy/counters.hpp)
+//   storage       map<Key, Entry>; reserve(map, n)  (roster/policy/storage.hpp)
+//   counters      state, entry_state; counted, per_entry (roster/policy/counters.hpp)
 //   listing       membership                        (roster/policy/listing.hpp)
 // A new policy of an existing family is a new type in that family's file
 // that provides those members; nothing else changes.
