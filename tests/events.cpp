@@ -7,7 +7,7 @@
 #include "roster/events.hpp"
 #include "roster/registry.hpp"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <chrono>

@@ -7,7 +7,7 @@
 
 #include "roster/factory.hpp"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <cstddef>

@@ -9,7 +9,7 @@
 
 #include "roster/catalog.hpp"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>

@@ -5,7 +5,7 @@
 
 #include "roster/registry.hpp"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <barrier>

@@ -11,7 +11,7 @@
 #include "roster/catalog.hpp"
 #include "roster/counters.hpp"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <barrier>

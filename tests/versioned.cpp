@@ -7,7 +7,7 @@
 
 #include "roster/versioned.hpp"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>

@@ -80,7 +80,6 @@
 #include <concepts>      // std::copy_constructible, std::equality_comparable, std::totally_ordered
 #include <cstddef>       // std::size_t
 #include <cstdint>       // std::uint64_t: entry ids
-#include <functional>    // std::invoke, std::less
 #include <iterator>      // std::make_move_iterator
 #include <mutex>         // std::unique_lock
 #include <optional>      // std::optional
@@ -380,9 +379,9 @@ public:
         read([&](const map_type& map) {
             for (const auto& [key, item] : map) {
                 if constexpr (std::is_invocable_v<F&, const Key&, const Value&, const source_location&>)
-                    std::invoke(f, key, item.value, item.where);
+                    detail::invoke(f, key, item.value, item.where);
                 else
-                    std::invoke(f, key, item.value);
+                    detail::invoke(f, key, item.value);
             }
             return 0;
         });
@@ -657,11 +656,11 @@ private:
             else count_hit(it->second);
             if constexpr (std::is_void_v<R>) {
                 if (it == map.end()) return false;
-                std::invoke(f, it->second.value);
+                detail::invoke(f, it->second.value);
                 return true;
             } else {
                 if (it == map.end()) return std::optional<R>{};
-                return std::optional<R>(std::invoke(f, it->second.value));
+                return std::optional<R>(detail::invoke(f, it->second.value));
             }
         });
     }

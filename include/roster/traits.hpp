@@ -25,6 +25,7 @@
 #include <cstddef>     // std::nullptr_t
 #include <string>      // std::basic_string
 #include <string_view> // std::string_view, std::basic_string_view
+#include <utility>     // std::forward
 #include <type_traits> // std::is_pointer_v, std::is_class_v, ...
 
 ROSTER_BEGIN_NAMESPACE
@@ -33,6 +34,27 @@ namespace detail {
 /// false, for a type: a static_assert that fires only when instantiated.
 template <class>
 inline constexpr bool dependent_false = false;
+
+/// std::invoke for the callables roster calls (functions, function objects,
+/// member pointers), without <functional>, which would add a third to the
+/// cost of including the core registry.
+template <class F, class First, class... Rest>
+constexpr decltype(auto) invoke(F&& f, First&& first, Rest&&... rest) {
+    if constexpr (std::is_member_function_pointer_v<std::remove_cvref_t<F>>) {
+        if constexpr (std::is_pointer_v<std::remove_cvref_t<First>>)
+            return ((*std::forward<First>(first)).*f)(std::forward<Rest>(rest)...);
+        else
+            return (std::forward<First>(first).*f)(std::forward<Rest>(rest)...);
+    } else if constexpr (std::is_member_object_pointer_v<std::remove_cvref_t<F>>) {
+        static_assert(sizeof...(Rest) == 0, "roster: a data member pointer takes one argument");
+        if constexpr (std::is_pointer_v<std::remove_cvref_t<First>>)
+            return ((*std::forward<First>(first)).*f);
+        else
+            return (std::forward<First>(first).*f);
+    } else {
+        return std::forward<F>(f)(std::forward<First>(first), std::forward<Rest>(rest)...);
+    }
+}
 } // namespace detail
 
 /// How a registry tells a null value, so that it can refuse it at add time.

@@ -93,7 +93,10 @@ std::string describe_key(const K& key) {
 }
 
 /// Levenshtein distance, for "did you mean".
-inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+/// (A template, like nearest_names, so that including the core compiles
+/// none of it until a miss is worded.)
+template <class View = std::string_view>
+std::size_t edit_distance(View a, View b) {
     std::vector<std::size_t> row(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -110,16 +113,17 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 /// Collects registered keys and keeps the `limit` nearest to a missed key
 /// (by edit distance on their text, ties broken alphabetically).
-class nearest_names {
+template <class String = std::string>
+class basic_nearest_names {
 public:
-    explicit nearest_names(std::string wanted, std::size_t limit = 3) : wanted_(std::move(wanted)), limit_(limit) {}
+    explicit basic_nearest_names(String wanted, std::size_t limit = 3) : wanted_(std::move(wanted)), limit_(limit) {}
 
     template <class K>
     void offer(const K& key) {
         ++seen_;
         if constexpr (key_is_formattable<K>) {
             std::string text = key_text(key);
-            const std::size_t distance = edit_distance(wanted_, text);
+            const std::size_t distance = edit_distance<std::string_view>(wanted_, text);
             candidates_.emplace_back(distance, describe_key(key));
         }
     }
@@ -139,11 +143,14 @@ public:
     }
 
 private:
-    std::string wanted_;
+    String wanted_;
     std::size_t limit_;
     std::size_t seen_ = 0;
-    std::vector<std::pair<std::size_t, std::string>> candidates_;
+    std::vector<std::pair<std::size_t, String>> candidates_;
 };
+
+/// Collects registered keys and keeps the nearest to a missed key.
+using nearest_names = basic_nearest_names<>;
 
 inline error_info duplicate_message(std::string_view registry, const std::string& key, const source_location& added,
                                     const source_location& existing) {

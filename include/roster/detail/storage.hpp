@@ -6,7 +6,7 @@
 #include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
 
 #include <cstddef>     // std::size_t
-#include <functional>  // std::hash, std::equal_to
+#include <unordered_map> // std::hash, std::equal_to (the hash map's defaults; <functional> costs more)
 #include <string>      // std::basic_string
 #include <string_view> // std::basic_string_view
 #include <type_traits> // std::false_type, std::true_type

@@ -16,8 +16,7 @@
 #include "roster/policy/protocol.hpp" // policy_category
 
 #include <cstddef>       // std::size_t
-#include <functional>    // std::less<>
-#include <map>           // storage::ordered
+#include <map>           // storage::ordered; std::less<>
 #include <unordered_map> // storage::hashed
 
 ROSTER_BEGIN_NAMESPACE
