@@ -56,6 +56,7 @@
 #include "roster/config.hpp"
 #include "roster/detail/change_feed.hpp"
 #include "roster/detail/messages.hpp"
+#include "roster/detail/thread_slot.hpp" // detail::this_thread_token
 #include "roster/source_location.hpp"
 
 #include <algorithm>          // std::lower_bound, std::upper_bound
@@ -71,7 +72,6 @@
 #include <mutex>              // std::mutex
 #include <optional>           // std::optional
 #include <string>             // std::string
-#include <thread>             // std::thread::id
 #include <type_traits>        // std::is_copy_constructible_v, std::is_invocable_v
 #include <utility>            // std::move, std::exchange
 #include <vector>             // the listeners
@@ -285,7 +285,7 @@ public:
         std::unique_lock lock(mutex_);
         if (draining_) return;
         draining_ = true;
-        drainer_ = std::this_thread::get_id();
+        drainer_ = detail::this_thread_token();
         while (!queue_.empty()) {
             std::list<queued> current; // the event leaves the queue; destroyed outside the mutex
             current.splice(current.begin(), queue_, queue_.begin());
@@ -309,7 +309,7 @@ public:
             lock.lock();
         }
         draining_ = false;
-        drainer_ = std::thread::id();
+        drainer_ = nullptr;
     }
 
     void unsubscribe(std::uint64_t id) noexcept override {
@@ -322,7 +322,7 @@ public:
         removed = *it;
         slots_.erase(it);
         this->listeners_.fetch_sub(1, std::memory_order_release);
-        if (drainer_ == std::this_thread::get_id()) return; // from inside a listener: do not wait for ourselves
+        if (drainer_ == detail::this_thread_token()) return; // from inside a listener: do not wait for ourselves
         ++waiters_;
         idle_.wait(lock, [&] { return calling_ != removed.get(); });
         --waiters_;
@@ -390,7 +390,7 @@ private:
     pending_events staged_;             // change_feed::stage(), until publish() or discard()
     std::shared_ptr<event_hub> self_;   // create_owned(): keeps the hub alive until detach()
     bool draining_ = false;
-    std::thread::id drainer_{};
+    const void* drainer_ = nullptr; // detail::this_thread_token() of the delivering thread
     const slot* calling_ = nullptr;
     std::size_t waiters_ = 0;
 };

@@ -39,6 +39,7 @@
 
 #include "roster/config.hpp"
 #include "roster/detail/messages.hpp"
+#include "roster/detail/thread_slot.hpp" // detail::this_thread_token
 #include "roster/error.hpp"
 #include "roster/events.hpp"
 #include "roster/registry.hpp"
@@ -53,7 +54,6 @@
 #include <optional>           // std::optional
 #include <string>             // std::string
 #include <string_view>        // std::string_view
-#include <thread>             // std::thread::id
 #include <type_traits>        // std::is_void_v
 #include <utility>            // std::move
 #include <vector>             // std::vector
@@ -200,7 +200,7 @@ public:
     result<commit_report> try_finalize(source_location where = source_location::current()) {
         std::unique_lock lock(mutex_);
         if (finalized_at_) {
-            if (finalizer_ == std::this_thread::get_id()) { // from a listener of finalize()'s own commit
+            if (finalizer_ == detail::this_thread_token()) { // from a listener of finalize()'s own commit
                 lock.unlock();
                 return detail::not_ready_message(name(), "finalize", where,
                                                  "finalize() is already running on this thread (called from a "
@@ -210,7 +210,7 @@ public:
             return *outcome_;
         }
         finalized_at_ = where;
-        finalizer_ = std::this_thread::get_id();
+        finalizer_ = detail::this_thread_token();
         batch<Registry> taken = std::move(pending_);
         pending_.clear();
         lock.unlock();
@@ -219,7 +219,7 @@ public:
         if (committed) registry_.freeze(where);
         lock.lock();
         outcome_ = committed;
-        finalizer_ = std::thread::id();
+        finalizer_ = nullptr;
         state_.store(committed ? readiness::ready : readiness::failed, std::memory_order_release);
         lock.unlock();
         latch_.notify_all();
@@ -372,7 +372,7 @@ private:
     batch<Registry> pending_;                     // registrations collected before finalize()
     std::optional<source_location> finalized_at_; // where finalize() first ran
     std::optional<result<commit_report>> outcome_; // its outcome, returned to every later caller
-    std::thread::id finalizer_{};                  // the thread running finalize(), while it runs
+    const void* finalizer_ = nullptr;                          // the thread running finalize(), while it runs
     std::atomic<readiness> state_{readiness::pending};
 };
 

@@ -23,5 +23,13 @@ inline std::size_t this_thread_slot() noexcept {
     return number & (Slots - 1);
 }
 
+/// An identity of the calling thread, unique among running threads (the
+/// address of a thread_local object): what std::this_thread::get_id() gives,
+/// without <thread>. Null never names a thread.
+inline const void* this_thread_token() noexcept {
+    thread_local const char token = 0;
+    return &token;
+}
+
 } // namespace detail
 ROSTER_END_NAMESPACE // namespace roster
