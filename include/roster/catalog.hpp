@@ -103,7 +103,10 @@ namespace detail {
 
 /// The one line log_registrations() writes for an event:
 /// `roster: registry "codecs": added "gzip" at src/gzip.cpp:12 (register)`.
-inline std::string registration_line(const registration_event& event) {
+/// (A template so that including the catalog compiles no fmt::format call
+/// until a line is written: see docs/benchmarks.md, compile time.)
+template <class Event = registration_event>
+std::string registration_line(const Event& event) {
     return fmt::format("roster: registry \"{}\": {} {} at {}{}\n", event.registry, to_string(event.kind), event.key,
                        describe(event.where), event.replayed ? " (registered before subscribing)" : "");
 }

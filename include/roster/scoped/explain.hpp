@@ -128,7 +128,10 @@ struct explanation {
     /// The winner, or nullptr.
     const explained_candidate* winner() const noexcept { return found() ? &candidates.front() : nullptr; }
 
-    /// The explanation as text, one numbered line per candidate.
+    /// The explanation as text, one numbered line per candidate. (A
+    /// template only so that including the header compiles no fmt::format
+    /// call until it is used; call it as `e.to_string()`.)
+    template <class = void>
     std::string to_string() const {
         std::string list;
         for (std::size_t i = 0; i < searched.size(); ++i) list += fmt::format("{}{:?}", i == 0 ? "" : ", ", searched[i]);

@@ -104,7 +104,9 @@ inline bool is_building(const void* registration) {
     return false;
 }
 /// `"A" -> "B" -> "A"`: the cycle that building `registration` again would close.
-inline std::string building_cycle(const void* registration, std::string_view kind) {
+/// (A template: compiled only when a cycle is worded.)
+template <class = void>
+std::string building_cycle(const void* registration, std::string_view kind) {
     std::string chain;
     bool in_cycle = false;
     for (const building_frame& frame : building_stack()) {

@@ -75,6 +75,8 @@ public:
     const std::string& label() const noexcept { return label_; }
 
     /// "unconstrained", "for context FrenchCustomer", `when "vip" on Customer (rank 5)`.
+    /// (A template: compiled only when used, as `c.describe()`.)
+    template <class = void>
     std::string describe() const {
         switch (kind_) {
         case constraint_kind::none: return "unconstrained";
