@@ -134,20 +134,25 @@ struct catalog_node {
 
 } // namespace detail
 
-class catalog_subscription;
+template <class Catalog>
+class basic_catalog_subscription;
 
 /// The process-wide catalog of live registries that chose
 /// roster::listing::listed. See the header comment for its guarantees.
-class catalog {
+/// Use it as roster::catalog (basic_catalog<>): it is a template only so
+/// that including this header compiles none of its members until they are
+/// used (the include cost of roster/catalog.hpp, docs/benchmarks.md).
+template <class Tag = void>
+class basic_catalog {
 public:
     /// The process's catalog. Never destroyed. Thread safe.
-    static catalog& instance() noexcept {
-        static catalog* const the_catalog = new catalog(); // NOLINT: leaked on purpose, outlives every registry
+    static basic_catalog& instance() noexcept {
+        static basic_catalog* const the_catalog = new basic_catalog(); // NOLINT: leaked on purpose, outlives every registry
         return *the_catalog;
     }
 
-    catalog(const catalog&) = delete;
-    catalog& operator=(const catalog&) = delete;
+    basic_catalog(const basic_catalog&) = delete;
+    basic_catalog& operator=(const basic_catalog&) = delete;
 
     /// The names of the listed registries, sorted. O(n log n).
     std::vector<std::string> names() const {
@@ -221,13 +226,13 @@ public:
     /// move-only key or value are replayed but send no live events.
     /// @returns the RAII handle: destroying it unsubscribes from every registry.
     template <class Listener>
-    [[nodiscard]] catalog_subscription subscribe(Listener&& listener);
+    [[nodiscard]] basic_catalog_subscription<basic_catalog> subscribe(Listener&& listener);
 
 private:
-    friend class catalog_subscription;
+    friend class basic_catalog_subscription<basic_catalog>;
 
-    catalog() = default;
-    ~catalog() = default;
+    basic_catalog() = default;
+    ~basic_catalog() = default;
 
 public:
     // -- used by roster::detail::catalog_membership (the registries) --------
@@ -303,20 +308,21 @@ private:
 /// The RAII handle catalog::subscribe() returns: destroying it (or reset())
 /// unsubscribes the listener from every registry; when that returns the
 /// listener is not running on another thread and will not be called again.
-class [[nodiscard]] catalog_subscription {
+template <class Catalog>
+class [[nodiscard]] basic_catalog_subscription {
 public:
-    catalog_subscription() noexcept = default;
-    catalog_subscription(catalog_subscription&& other) noexcept : id_(std::exchange(other.id_, 0)) {}
-    catalog_subscription& operator=(catalog_subscription&& other) noexcept {
+    basic_catalog_subscription() noexcept = default;
+    basic_catalog_subscription(basic_catalog_subscription&& other) noexcept : id_(std::exchange(other.id_, 0)) {}
+    basic_catalog_subscription& operator=(basic_catalog_subscription&& other) noexcept {
         if (this != &other) {
             reset();
             id_ = std::exchange(other.id_, 0);
         }
         return *this;
     }
-    catalog_subscription(const catalog_subscription&) = delete;
-    catalog_subscription& operator=(const catalog_subscription&) = delete;
-    ~catalog_subscription() { reset(); }
+    basic_catalog_subscription(const basic_catalog_subscription&) = delete;
+    basic_catalog_subscription& operator=(const basic_catalog_subscription&) = delete;
+    ~basic_catalog_subscription() { reset(); }
 
     /// Whether the listener is still subscribed.
     bool active() const noexcept { return id_ != 0; }
@@ -324,17 +330,23 @@ public:
 
     /// Unsubscribes now (idempotent).
     void reset() noexcept {
-        if (id_ != 0) catalog::instance().unsubscribe(std::exchange(id_, 0));
+        if (id_ != 0) Catalog::instance().unsubscribe(std::exchange(id_, 0));
     }
 
 private:
-    friend class catalog;
-    explicit catalog_subscription(std::uint64_t id) noexcept : id_(id) {}
+    friend Catalog;
+    explicit basic_catalog_subscription(std::uint64_t id) noexcept : id_(id) {}
     std::uint64_t id_ = 0;
 };
 
+/// The process-wide catalog: see basic_catalog.
+using catalog = basic_catalog<>;
+/// The RAII handle catalog::subscribe() returns.
+using catalog_subscription = basic_catalog_subscription<catalog>;
+
+template <class Tag>
 template <class Listener>
-catalog_subscription catalog::subscribe(Listener&& listener) {
+basic_catalog_subscription<basic_catalog<Tag>> basic_catalog<Tag>::subscribe(Listener&& listener) {
     static_assert(std::is_invocable_v<Listener&, const registration_event&>,
                   "roster::catalog::subscribe: the listener must be callable with const roster::registration_event&");
     auto shared = std::make_shared<const registration_listener>(std::forward<Listener>(listener));
@@ -356,13 +368,14 @@ catalog_subscription catalog::subscribe(Listener&& listener) {
             (*shared)(registration_event{change_kind::added, report.name, entry.key, entry.where, true});
         }
     }
-    return catalog_subscription(id);
+    return basic_catalog_subscription<basic_catalog>(id);
 }
 
 /// A ready-made subscriber: writes one line per event to `out` (stderr by
 /// default), e.g. `roster: registry "codecs": added "gzip" at gzip.cpp:12 (reg)`.
 /// Pass it to catalog::subscribe().
-inline registration_listener log_registrations(std::FILE* out = stderr) {
+template <class = void>
+registration_listener log_registrations(std::FILE* out = stderr) {
     return [out](const registration_event& event) { std::fputs(detail::registration_line(event).c_str(), out); };
 }
 
@@ -390,8 +403,8 @@ concept sends_change_events = requires {
 
 /// A listed registry's place in the catalog (listing::listed; the unlisted
 /// one, catalog_membership<false>, is in roster/policy/listing.hpp).
-template <>
-class catalog_membership<true> {
+template <class Catalog>
+class catalog_membership<true, Catalog> {
 public:
     /// An instance that stays out of the catalog (detail::unlisted_instance).
     explicit catalog_membership(unlisted_instance_t) noexcept {}
@@ -414,15 +427,17 @@ public:
                 });
             };
         }
-        node_ = catalog::instance().enrol(std::move(node)).value();
+        node_ = catalog_type::instance().enrol(std::move(node)).value();
     }
     catalog_membership(const catalog_membership&) = delete;
     catalog_membership& operator=(const catalog_membership&) = delete;
     ~catalog_membership() {
-        if (node_ != nullptr) catalog::instance().leave(node_);
+        if (node_ != nullptr) catalog_type::instance().leave(node_);
     }
 
 private:
+    // Catalog is void (the listing policy's default): the process's catalog.
+    using catalog_type = std::conditional_t<std::is_void_v<Catalog>, catalog, Catalog>;
     catalog_node* node_ = nullptr;
 };
 

@@ -43,8 +43,13 @@ template <class Registry>
 class basic_add_result;
 class scoped_registration;
 
-class catalog; // roster/catalog.hpp
-class catalog_subscription;
+template <class Tag>
+class basic_catalog; // roster/catalog.hpp
+template <class Catalog>
+class basic_catalog_subscription;
+/// The process-wide catalog (roster/catalog.hpp).
+using catalog = basic_catalog<void>;
+using catalog_subscription = basic_catalog_subscription<catalog>;
 struct registry_report;
 struct registration_event;
 

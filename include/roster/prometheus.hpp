@@ -272,7 +272,11 @@ inline bool counted_per_key(const registry_report& report) noexcept {
 ///          Content-Type roster::prometheus_content_type.
 /// Strong exception guarantee (throws only std::bad_alloc).
 /// O(size of the reports + k log k) for k per-key samples.
-inline std::string to_prometheus(const std::vector<registry_report>& reports) {
+/// (A template, with std::vector<registry_report> its one use, so that
+/// including this header compiles none of the exporter until it is called.)
+template <class Reports = std::vector<registry_report>>
+    requires std::is_same_v<Reports, std::vector<registry_report>>
+std::string to_prometheus(const Reports& reports) {
     namespace prom = detail::prometheus;
 
     // A registry name given twice keeps its first report: no duplicate series.
@@ -354,6 +358,9 @@ inline std::string to_prometheus(const std::vector<registry_report>& reports) {
 /// to_prometheus() of catalog::instance().snapshot(): every listed registry,
 /// sorted by name. Thread safe (see roster/catalog.hpp).
 /// @returns the exposition; empty when no registry is listed.
-inline std::string to_prometheus() { return to_prometheus(catalog::instance().snapshot()); }
+template <class = void>
+std::string to_prometheus() {
+    return to_prometheus(catalog::instance().snapshot());
+}
 
 ROSTER_END_NAMESPACE // namespace roster

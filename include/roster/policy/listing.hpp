@@ -28,12 +28,14 @@ struct unlisted_instance_t {};
 inline constexpr unlisted_instance_t unlisted_instance{};
 
 /// A registry's place in the catalog. catalog_membership<false> is nothing;
-/// catalog_membership<true> is defined in roster/catalog.hpp.
-template <bool Listed>
+/// catalog_membership<true> is defined in roster/catalog.hpp (as a partial
+/// specialization over `Catalog`, so that its members compile only where a
+/// listed registry is used).
+template <bool Listed, class Catalog = void>
 class catalog_membership;
 
 template <>
-class catalog_membership<false> {
+class catalog_membership<false, void> {
 public:
     template <class Registry>
     catalog_membership(const Registry&, const std::string&, const source_location&) noexcept {}
