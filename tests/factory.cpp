@@ -6,6 +6,7 @@
 #include "support/catch.hpp"
 
 #include "roster/factory.hpp"
+#include "roster/ordered.hpp"
 
 #include <fmt/format.h>
 

@@ -4,6 +4,7 @@
 #include "support/catch.hpp"
 
 #include "roster/registry.hpp"
+#include "roster/ordered.hpp"
 
 #include <fmt/format.h>
 

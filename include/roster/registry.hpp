@@ -169,6 +169,9 @@ class basic_registry {
                                                                        Policies...>::state>,
                   "roster::basic_registry: counters::per_registry and counters::per_key need "
                   "#include <roster/counters.hpp>");
+    static_assert(detail::is_complete<typename detail::select_policy_t<policy_category::storage, storage::hashed,
+                                                                       Policies...>::template machinery<Key>>,
+                  "roster::basic_registry: storage::ordered needs #include <roster/ordered.hpp>");
     static_assert(detail::is_complete<typename detail::select_policy_t<policy_category::listing, listing::unlisted,
                                                                        Policies...>::membership>,
                   "roster::basic_registry: listing::listed needs #include <roster/catalog.hpp>");

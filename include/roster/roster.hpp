@@ -13,6 +13,7 @@
 #include "roster/fwd.hpp"
 #include "roster/hot_reload.hpp"
 #include "roster/lifecycle.hpp"
+#include "roster/ordered.hpp"
 #include "roster/policies.hpp"
 #include "roster/prometheus.hpp"
 #include "roster/registry.hpp"

@@ -50,6 +50,7 @@
 #include "roster/detail/storage.hpp"
 #include "roster/detail/type_name.hpp"
 #include "roster/error.hpp"
+#include "roster/ordered.hpp" // storage::ordered: the versions of a name, sorted
 #include "roster/policies.hpp"
 #include "roster/registry.hpp"
 #include "roster/source_location.hpp"

@@ -4,11 +4,10 @@
 // their common members, including the miss paths. Built by tests/strict/run.sh
 // with every strict warning as an error; returns nonzero if a check fails.
 #include <roster/catalog.hpp>
-#if __has_include(<roster/counters.hpp>)
-#    include <roster/counters.hpp>   // since c939408: needed by counters::per_registry and per_key
-#endif
+#include <roster/counters.hpp>
 #include <roster/events.hpp>
 #include <roster/factory.hpp>
+#include <roster/ordered.hpp>
 #include <roster/lifecycle.hpp>
 #include <roster/policies.hpp>
 #include <roster/prometheus.hpp>

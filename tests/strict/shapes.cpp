@@ -6,9 +6,6 @@
 // as an error; returns nonzero if a check fails.
 #include <roster/catalog.hpp>
 #include <roster/counters.hpp>
-#if __has_include(<roster/counters.hpp>)
-#    include <roster/counters.hpp>   // since c939408: needed by counters::per_registry and per_key
-#endif
 #include <roster/hot_reload.hpp>
 #include <roster/lifecycle.hpp>
 #include <roster/prometheus.hpp>

@@ -42,13 +42,16 @@
 ROSTER_BEGIN_NAMESPACE
 namespace detail {
 
-class sharded_shared_mutex {
+/// (A template only so that its members compile where locking::sharded is
+/// used, not wherever the policies are included: use sharded_shared_mutex.)
+template <std::size_t Slots = 16>
+class basic_sharded_shared_mutex {
 public:
-    static constexpr std::size_t slot_count = 16; // a power of two
+    static constexpr std::size_t slot_count = Slots; // a power of two
 
-    sharded_shared_mutex() = default;
-    sharded_shared_mutex(const sharded_shared_mutex&) = delete;
-    sharded_shared_mutex& operator=(const sharded_shared_mutex&) = delete;
+    basic_sharded_shared_mutex() = default;
+    basic_sharded_shared_mutex(const basic_sharded_shared_mutex&) = delete;
+    basic_sharded_shared_mutex& operator=(const basic_sharded_shared_mutex&) = delete;
 
     void lock_shared() noexcept {
         slot& mine = slots_[this_thread_slot()];
@@ -118,6 +121,9 @@ private:
     alignas(64) std::atomic<bool> writer_{false};
     std::mutex writers_;
 };
+
+/// The reader-sharded shared mutex of locking::sharded.
+using sharded_shared_mutex = basic_sharded_shared_mutex<>;
 
 } // namespace detail
 ROSTER_END_NAMESPACE // namespace roster

@@ -1,9 +1,13 @@
 // roster/policy/storage.hpp — how a registry stores its entries.
 //
-// Gives: the storage:: policies hashed (default) | ordered.
+// Gives: the storage:: policies hashed (default) | ordered. storage::ordered
+// keeps its entries in a std::map, which lives in roster/ordered.hpp: include
+// it to use storage::ordered (a registry that names it without it fails with
+// a static_assert saying so), so that the core includes no <map>.
 //
 // Protocol (see roster/policy/protocol.hpp). Each policy provides
 //   template <class Key, class Entry> using map = ...;  // the container
+//   template <class Key> using machinery = ...;         // complete where the container is usable
 //   template <class Map> static void reserve(Map&, std::size_t);
 // The map must offer find() (heterogeneous for string keys: see
 // detail::key_lookup), emplace(), erase(), extract()/insert() of node
@@ -16,10 +20,17 @@
 #include "roster/policy/protocol.hpp" // policy_category
 
 #include <cstddef>       // std::size_t
-#include <map>           // storage::ordered; std::less<>
+#include <type_traits>   // std::true_type
 #include <unordered_map> // storage::hashed
 
 ROSTER_BEGIN_NAMESPACE
+
+namespace detail {
+/// storage::ordered's container: `type` is std::map<Key, Entry, std::less<>>,
+/// defined in roster/ordered.hpp.
+template <class Key, class Entry, class = void>
+struct ordered_map;
+} // namespace detail
 
 namespace storage {
 /// A hash table (std::unordered_map): average O(1) lookups. The default.
@@ -28,17 +39,22 @@ struct hashed {
     template <class Key, class Entry>
     using map = std::unordered_map<Key, Entry, typename detail::key_lookup<Key>::hash,
                                    typename detail::key_lookup<Key>::equal>;
+    template <class Key>
+    using machinery = std::true_type;
     template <class Map>
     static void reserve(Map& map, std::size_t size) {
         map.reserve(size);
     }
 };
 /// A sorted tree (std::map with std::less<>): O(log n) lookups, and
-/// for_each() visits entries in key order. Needs an ordered Key.
+/// for_each() visits entries in key order. Needs an ordered Key, and
+/// roster/ordered.hpp.
 struct ordered {
     using roster_policy_category = policy_category::storage;
     template <class Key, class Entry>
-    using map = std::map<Key, Entry, std::less<>>;
+    using map = typename detail::ordered_map<Key, Entry>::type;
+    template <class Key>
+    using machinery = detail::ordered_map<Key, int>;
     template <class Map>
     static void reserve(Map&, std::size_t) noexcept {}
 };
