@@ -7,14 +7,11 @@
 
 #include <string>
 
-#define ROSTER_ABI_TEST_STR_IMPL(x) #x
-#define ROSTER_ABI_TEST_STR(x) ROSTER_ABI_TEST_STR_IMPL(x)
-
 namespace roster_abi_test {
 
 observation miss_with_default() {
     observation seen;
-    seen.abi_namespace = ROSTER_ABI_TEST_STR(ROSTER_ABI_NAMESPACE);
+    seen.abi_namespace = ROSTER_ABI_NAMESPACE_STRING;
     seen.hook_calls_before = hook_calls();
 
     roster::registry<int> numbers{"abi-numbers"};

@@ -27,56 +27,35 @@ enum class duplicate_decision {
     replace, ///< the new value replaces the registered one; the add reports replaced
 };
 
+namespace detail {
+/// A duplicate policy whose decision does not depend on the values.
+template <duplicate_decision Decision, bool RaisesRefusal>
+struct fixed_duplicate_decision {
+    using roster_policy_category = policy_category::on_duplicate;
+    static constexpr bool raises_refusal = RaisesRefusal;
+    template <class V>
+    static constexpr bool accepts = true;
+    template <class V>
+    static constexpr duplicate_decision decide(const V&, const V&) noexcept {
+        return Decision;
+    }
+};
+} // namespace detail
+
 namespace on_duplicate {
 /// Refuse; add() throws duplicate_key_error naming both source locations
 /// (like Go's `panic` on a duplicate registration). try_add() returns the
 /// error. The default.
-struct throw_error {
-    using roster_policy_category = policy_category::on_duplicate;
-    static constexpr bool raises_refusal = true;
-    template <class V>
-    static constexpr bool accepts = true;
-    template <class V>
-    static constexpr duplicate_decision decide(const V&, const V&) noexcept {
-        return duplicate_decision::refuse;
-    }
-};
+struct throw_error : detail::fixed_duplicate_decision<duplicate_decision::refuse, true> {};
 /// Refuse; add() does not throw for a duplicate but returns the refusal in its
 /// add_result (status refused, error(), existing()).
-struct return_error {
-    using roster_policy_category = policy_category::on_duplicate;
-    static constexpr bool raises_refusal = false;
-    template <class V>
-    static constexpr bool accepts = true;
-    template <class V>
-    static constexpr duplicate_decision decide(const V&, const V&) noexcept {
-        return duplicate_decision::refuse;
-    }
-};
+struct return_error : detail::fixed_duplicate_decision<duplicate_decision::refuse, false> {};
 /// Last wins, reported: the new value replaces the old one; the add_result
 /// says `replaced` and carries the previous entry and where it was added.
-struct replace {
-    using roster_policy_category = policy_category::on_duplicate;
-    static constexpr bool raises_refusal = true;
-    template <class V>
-    static constexpr bool accepts = true;
-    template <class V>
-    static constexpr duplicate_decision decide(const V&, const V&) noexcept {
-        return duplicate_decision::replace;
-    }
-};
+struct replace : detail::fixed_duplicate_decision<duplicate_decision::replace, true> {};
 /// First wins, reported: the new value is discarded; the add_result says
 /// `kept_existing` and carries the entry that stays.
-struct keep_first {
-    using roster_policy_category = policy_category::on_duplicate;
-    static constexpr bool raises_refusal = true;
-    template <class V>
-    static constexpr bool accepts = true;
-    template <class V>
-    static constexpr duplicate_decision decide(const V&, const V&) noexcept {
-        return duplicate_decision::keep;
-    }
-};
+struct keep_first : detail::fixed_duplicate_decision<duplicate_decision::keep, true> {};
 /// Accept a duplicate whose value compares equal (==) to the registered one,
 /// as `kept_existing`; refuse a different one as throw_error does (the rule
 /// of Go's encoding/gob `Register`). Needs an equality-comparable value type.
