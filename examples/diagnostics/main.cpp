@@ -20,15 +20,11 @@
 #include <httplib.h>         // httplib::Server
 #include <nlohmann/json.hpp> // nlohmann::json::error_handler_t
 
-#include <pthread.h> // pthread_sigmask, pthread_kill
-#include <signal.h>  // sigset_t, sigwait, SIGTERM, SIGINT
+#include "../common/serve.hpp" // examples::block_stop_signals, examples::serve
 
-#include <atomic>      // std::atomic<bool>
-#include <chrono>      // std::chrono::milliseconds
-#include <cstdio>      // std::printf, std::fprintf, std::FILE, std::rename
+#include <cstdio>      // std::fprintf
 #include <string>      // std::string
 #include <string_view> // std::string_view
-#include <thread>      // std::thread, std::this_thread::sleep_for
 
 namespace {
 
@@ -53,28 +49,12 @@ using driver_registry = roster::registry<std::string, roster::listing::listed, r
 using status_registry =
     roster::basic_registry<int, std::string, roster::listing::listed, roster::counters::per_key>;
 
-/// Writes `port` to `path` through a temporary file and a rename, so that a
-/// reader never sees a partial file.
-bool write_port_file(const std::string& path, int port) {
-    const std::string temporary = path + ".tmp";
-    std::FILE* file = std::fopen(temporary.c_str(), "w");
-    if (file == nullptr) return false;
-    const bool written = std::fprintf(file, "%d\n", port) > 0;
-    const bool closed = std::fclose(file) == 0;
-    return written && closed && std::rename(temporary.c_str(), path.c_str()) == 0;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
-    // Block the stop signals before any thread exists: every thread (the
-    // server's pool included) inherits the mask, and only the stopper thread
-    // takes them, with sigwait(). No async-signal-safety concerns anywhere.
+    // Block the stop signals before any thread exists (examples/common/serve.hpp).
     sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    if (pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
+    if (!examples::block_stop_signals(stop_signals)) {
         std::fprintf(stderr, "diagnostics: cannot block SIGINT/SIGTERM\n");
         return 1;
     }
@@ -115,48 +95,5 @@ int main(int argc, char** argv) {
         response.set_content(roster::to_prometheus(), std::string(roster::prometheus_content_type));
     });
 
-    const int port = server.bind_to_any_port("127.0.0.1");
-    if (port <= 0) {
-        std::fprintf(stderr, "diagnostics: cannot bind a port on 127.0.0.1\n");
-        return 1;
-    }
-
-    // The stopper: waits for SIGINT/SIGTERM, then stops the server once it
-    // is listening (stop() before listen_after_bind() has started would be lost).
-    std::atomic<bool> listen_returned{false};
-    std::thread stopper([&] {
-        int signal_number = 0;
-        sigwait(&stop_signals, &signal_number);
-        while (!server.is_running() && !listen_returned.load())
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        if (!listen_returned.load()) server.stop();
-    });
-
-    if (argc >= 2) {
-        if (!write_port_file(argv[1], port)) {
-            std::fprintf(stderr, "diagnostics: cannot write the port to %s\n", argv[1]);
-            pthread_kill(stopper.native_handle(), SIGTERM);
-            stopper.join();
-            return 1;
-        }
-    } else {
-        std::printf("%d\n", port);
-    }
-    std::printf("diagnostics: serving http://127.0.0.1:%d/debug/registry and /metrics until SIGTERM or SIGINT\n",
-                port);
-    std::fflush(stdout);
-
-    const bool listened = server.listen_after_bind();
-    listen_returned.store(true);
-    // If listening ended on its own, wake the stopper (it is waiting in
-    // sigwait); if a signal ended it, this one stays pending and is dropped.
-    pthread_kill(stopper.native_handle(), SIGTERM);
-    stopper.join();
-
-    if (!listened) {
-        std::fprintf(stderr, "diagnostics: the server failed\n");
-        return 1;
-    }
-    std::printf("diagnostics: stopped\n");
-    return 0;
+    return examples::serve(server, stop_signals, argc >= 2 ? argv[1] : nullptr, "diagnostics");
 }

@@ -29,12 +29,12 @@
 #include <atomic>      // std::atomic<std::uint64_t>
 #include <cstddef>     // std::size_t
 #include <cstdint>     // std::uint64_t
-#include <functional>  // std::less<>: the missed-key table
-#include <map>         // missed keys, sorted
+#include <algorithm>   // std::lower_bound: the missed-key table
 #include <mutex>       // std::mutex: the missed-key table
 #include <string>      // std::string
 #include <type_traits> // std::conditional_t
-#include <utility>     // std::move
+#include <utility>     // std::move, std::pair
+#include <vector>      // the missed-key table
 
 ROSTER_BEGIN_NAMESPACE
 namespace detail {
@@ -84,8 +84,10 @@ private:
     public:
         void note(std::string key) {
             std::lock_guard lock(mutex_);
-            if (const auto it = keys_.find(key); it != keys_.end()) ++it->second;
-            else if (keys_.size() < missed_key_limit) keys_.emplace(std::move(key), 1);
+            const auto it = std::lower_bound(keys_.begin(), keys_.end(), key,
+                                             [](const auto& kept, const std::string& k) { return kept.first < k; });
+            if (it != keys_.end() && it->first == key) ++it->second;
+            else if (keys_.size() < missed_key_limit) keys_.emplace(it, std::move(key), 1);
             else ++other_;
         }
         void fill(registry_report& report) const {
@@ -97,7 +99,7 @@ private:
 
     private:
         mutable std::mutex mutex_;
-        std::map<std::string, std::uint64_t, std::less<>> keys_;
+        std::vector<std::pair<std::string, std::uint64_t>> keys_; // sorted by key; at most missed_key_limit
         std::uint64_t other_ = 0;
     };
     struct no_table {};

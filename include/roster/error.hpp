@@ -6,7 +6,7 @@
 //   roster::error                base exception (a std::runtime_error) with code();
 //   roster::duplicate_key_error, null_value_error, invalid_key_error,
 //   frozen_error, not_found_error, factory_error, no_common_version_error,
-//   not_ready_error, batch_error one exception type per code;
+//   not_ready_error, batch_error, conflict_error one exception type per code;
 //   roster::error_info           code + message, carried by the non-throwing paths;
 //   roster::result<T>            value or error_info, returned by every try_ function;
 //   roster::raise(error_info)    [[noreturn]]; throws the matching exception.
@@ -50,7 +50,9 @@ enum class errc : int {
     factory_failed = 6, ///< a factory threw or produced a null product (roster/factory.hpp)
     no_common_version = 7, ///< version negotiation found no version both sides support (roster/versioned.hpp)
     not_ready = 8,         ///< a staged registry was used before finalize() made it ready (roster/lifecycle.hpp)
-    batch_refused = 9      ///< a batch or a whole-set replacement was refused; the message lists every problem
+    batch_refused = 9,     ///< a batch or a whole-set replacement was refused; the message lists every problem
+    conflict = 10          ///< an entry would claim what a registered one claims, neither taking precedence
+                           ///< (roster/handler.hpp: two patterns that match one request)
 };
 
 /// The code's name, e.g. "duplicate_key"; "unknown" for a value outside errc.
@@ -65,6 +67,7 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::no_common_version: return "no_common_version";
     case errc::not_ready: return "not_ready";
     case errc::batch_refused: return "batch_refused";
+    case errc::conflict: return "conflict";
     }
     return "unknown";
 }
@@ -143,6 +146,15 @@ public:
     explicit batch_error(const std::string& message) : error(errc::batch_refused, message) {}
 };
 
+/// An entry conflicts with a registered one: both would answer some lookup
+/// and neither takes precedence (roster/handler.hpp: two patterns that match
+/// one request, neither more specific). The message names both entries,
+/// both source locations, and example lookups.
+class conflict_error : public error {
+public:
+    explicit conflict_error(const std::string& message) : error(errc::conflict, message) {}
+};
+
 /// What went wrong, for the non-throwing paths: the code and the same
 /// message the exception would carry.
 struct error_info {
@@ -206,6 +218,7 @@ template <class Exception, class... Args>
     case errc::no_common_version: detail::raise_as<no_common_version_error>(info.message);
     case errc::not_ready: detail::raise_as<not_ready_error>(info.message);
     case errc::batch_refused: detail::raise_as<batch_error>(info.message);
+    case errc::conflict: detail::raise_as<conflict_error>(info.message);
     }
     detail::raise_as<error>(info.code, info.message);
 }

@@ -60,8 +60,7 @@
 #include "roster/source_location.hpp"
 
 #include <algorithm>          // std::lower_bound, std::upper_bound
-#include <atomic>             // std::atomic<std::size_t>: the listener count
-#include <condition_variable> // unsubscribe waits for a running listener
+#include <atomic>             // the listener count; unsubscribe waits on the running listener (atomic wait)
 #include <cstddef>            // std::size_t
 #include <cstdint>            // std::uint64_t
 #include <cstdio>             // std::fputs: the default error handler
@@ -296,13 +295,13 @@ public:
                 if (!target) break;
                 last_id = target->id;
                 if (target->first_sequence > item.sequence) continue; // subscribed after this mutation
-                calling_ = target.get();
+                calling_.store(target.get(), std::memory_order_release);
                 lock.unlock();
                 invoke(*target, item.event);
                 target.reset(); // may be the last owner (unsubscribed meanwhile): destroyed outside the mutex
                 lock.lock();
-                calling_ = nullptr;
-                if (waiters_ != 0) idle_.notify_all();
+                calling_.store(nullptr, std::memory_order_release);
+                if (waiters_ != 0) calling_.notify_all();
             }
             lock.unlock();
             current.clear(); // the event's values may call back into the registry when destroyed
@@ -323,8 +322,12 @@ public:
         slots_.erase(it);
         this->listeners_.fetch_sub(1, std::memory_order_release);
         if (drainer_ == detail::this_thread_token()) return; // from inside a listener: do not wait for ourselves
+        // The removed slot cannot become the running one again (it left slots_
+        // under the mutex); wait, without the mutex, until it stops running.
         ++waiters_;
-        idle_.wait(lock, [&] { return calling_ != removed.get(); });
+        lock.unlock();
+        while (calling_.load(std::memory_order_acquire) == removed.get()) calling_.wait(removed.get(), std::memory_order_acquire);
+        lock.lock();
         --waiters_;
     }
 
@@ -382,7 +385,6 @@ private:
 
     std::string name_;
     std::mutex mutex_;
-    std::condition_variable idle_;
     std::vector<std::shared_ptr<slot>> slots_; // sorted by id
     std::list<queued> queue_;
     std::uint64_t next_slot_id_ = 1;
@@ -391,8 +393,8 @@ private:
     std::shared_ptr<event_hub> self_;   // create_owned(): keeps the hub alive until detach()
     bool draining_ = false;
     const void* drainer_ = nullptr; // detail::this_thread_token() of the delivering thread
-    const slot* calling_ = nullptr;
-    std::size_t waiters_ = 0;
+    std::atomic<const slot*> calling_{nullptr}; // the listener running now; set and cleared under the mutex
+    std::size_t waiters_ = 0;                    // unsubscribers waiting on calling_; under the mutex
 };
 
 } // namespace detail

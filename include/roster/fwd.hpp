@@ -37,6 +37,12 @@ class basic_scoped_registry;
 using scoped_registry = basic_scoped_registry<>;
 class scope_context;
 
+template <class Handler, class... Policies>
+class handler_registry; // roster/handler.hpp
+template <class Handler>
+class route_match;
+class route_pattern;
+
 template <class Registry>
 class basic_registration;
 template <class Registry>

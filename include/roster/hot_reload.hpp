@@ -75,7 +75,6 @@
 #include <mutex>            // std::mutex
 #include <optional>         // std::optional
 #include <iterator>         // std::begin, std::end
-#include <ranges>           // std::ranges::enable_view
 #include <string>           // std::string
 #include <tuple>            // std::tuple_size: pair-like entries; std::tuple: policy lists
 #include <type_traits>      // std::remove_cvref_t
@@ -527,8 +526,10 @@ public:
     template <detail::entry_range Range>
     [[nodiscard]] result<std::uint64_t> try_replace_all(Range&& entries,
                                                         source_location where = source_location::current()) {
-        constexpr bool moving =
-            !std::is_lvalue_reference_v<Range> && !std::ranges::enable_view<std::remove_cvref_t<Range>>;
+        // An rvalue container that owns its elements (it has an allocator) is
+        // moved from; views, spans and arrays are copied from.
+        constexpr bool moving = !std::is_lvalue_reference_v<Range> &&
+                                requires { typename std::remove_cvref_t<Range>::allocator_type; };
         return replace_from<moving>(std::begin(entries), std::end(entries), where);
     }
 

@@ -45,13 +45,13 @@
 #include "roster/registry.hpp"
 #include "roster/source_location.hpp"
 
-#include <atomic>             // std::atomic: the readiness flag
-#include <chrono>             // wait_ready_for
-#include <condition_variable> // the readiness latch
+#include <atomic>             // std::atomic: the readiness flag, waited on by wait_ready()
 #include <cstddef>            // std::size_t
 #include <functional>         // std::reference_wrapper
 #include <mutex>              // std::mutex
 #include <optional>           // std::optional
+#include <ratio>              // std::milli: wait_ready_for's message
+#include <semaphore>          // std::binary_semaphore: wait_ready_for's timed gate (declares std::chrono::duration)
 #include <string>             // std::string
 #include <string_view>        // std::string_view
 #include <type_traits>        // std::is_void_v
@@ -206,7 +206,9 @@ public:
                                                  "finalize() is already running on this thread (called from a "
                                                  "listener of its own commit)");
             }
-            latch_.wait(lock, [&] { return outcome_.has_value(); });
+            lock.unlock();
+            state_.wait(readiness::pending, std::memory_order_acquire); // outcome_ is set before state_ leaves pending
+            lock.lock();
             return *outcome_;
         }
         finalized_at_ = where;
@@ -222,7 +224,8 @@ public:
         finalizer_ = nullptr;
         state_.store(committed ? readiness::ready : readiness::failed, std::memory_order_release);
         lock.unlock();
-        latch_.notify_all();
+        state_.notify_all();
+        timed_gate_.release(); // opened once, for good: each timed waiter passes it on
         return committed;
     }
 
@@ -240,8 +243,8 @@ public:
     /// Blocks until finalize() has run.
     /// @returns success once ready; finalize()'s error if it failed.
     result<void> wait_ready() const {
+        state_.wait(readiness::pending, std::memory_order_acquire);
         std::unique_lock lock(mutex_);
-        latch_.wait(lock, [&] { return state() != readiness::pending; });
         return settled(lock);
     }
 
@@ -251,15 +254,18 @@ public:
     template <class Rep, class Period>
     result<void> wait_ready_for(std::chrono::duration<Rep, Period> timeout,
                                 source_location where = source_location::current()) const {
+        if (state() == readiness::pending) {
+            if (timed_gate_.try_acquire_for(timeout)) timed_gate_.release(); // pass the open gate on
+        }
         std::unique_lock lock(mutex_);
-        if (!latch_.wait_for(lock, timeout, [&] { return state() != readiness::pending; })) {
+        if (state() == readiness::pending) {
             const std::size_t waiting = pending_.size();
             lock.unlock();
             return detail::not_ready_message(
                 name(), "wait for it to be ready", where,
                 fmt::format("still not initialized after waiting {} ms: finalize() has not been called ({} "
                             "registration{} pending)",
-                            std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count(), waiting,
+                            static_cast<long long>(std::chrono::duration<double, std::milli>(timeout).count()), waiting,
                             waiting == 1 ? "" : "s"));
         }
         return settled(lock);
@@ -368,7 +374,7 @@ private:
 
     Registry registry_;
     mutable std::mutex mutex_;                    // guards pending_, finalized_at_, outcome_
-    mutable std::condition_variable latch_;       // notified when state_ leaves pending
+    mutable std::binary_semaphore timed_gate_{0}; // released once when state_ leaves pending (wait_ready_for)
     batch<Registry> pending_;                     // registrations collected before finalize()
     std::optional<source_location> finalized_at_; // where finalize() first ran
     std::optional<result<commit_report>> outcome_; // its outcome, returned to every later caller

@@ -68,13 +68,11 @@
 
 #include "roster/catalog.hpp"
 
-#include <charconv>         // std::to_chars: numbers
 #include <cstddef>          // std::size_t
 #include <cstdint>          // std::uint32_t, std::uint64_t
 #include <initializer_list> // std::initializer_list: label lists
-#include <map>              // per-key samples, summed and sorted by label
+#include <algorithm>        // std::sort, std::find_if: per-key samples, names already exported
 #include <optional>         // std::optional: unquoted keys
-#include <set>              // registry names already exported
 #include <string>           // std::string: the exposition
 #include <string_view>      // std::string_view
 #include <utility>          // std::pair, std::exchange, std::move
@@ -244,8 +242,13 @@ inline void append_sample(std::string& out, std::string_view name,
     }
     if (separator == ',') out += '}';
     out += ' ';
-    char digits[24]; // 2^64 - 1 has 20 digits
-    out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+    char digits[20]; // 2^64 - 1 has 20 digits; written from the end
+    char* first = digits + sizeof digits;
+    do {
+        *--first = static_cast<char>('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    out.append(first, digits + sizeof digits);
     out += '\n';
 }
 
@@ -257,6 +260,25 @@ inline bool counted_per_key(const registry_report& report) noexcept {
         if (entry.hits) return true;
     }
     return false;
+}
+
+/// Per-key samples of one family: (label, count), summed by sum_by_label().
+using samples = std::vector<std::pair<std::string, std::uint64_t>>;
+
+/// Sorts `list` by label and merges equal labels, adding their counts (two
+/// keys can share a label once escaped).
+inline void sum_by_label(samples& list) {
+    std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    auto kept = list.begin(); // one past the last kept sample
+    for (auto it = list.begin(); it != list.end(); ++it) {
+        if (kept != list.begin() && (kept - 1)->first == it->first) {
+            (kept - 1)->second += it->second;
+            continue;
+        }
+        if (kept != it) *kept = std::move(*it);
+        ++kept;
+    }
+    list.erase(kept, list.end());
 }
 
 } // namespace detail::prometheus
@@ -281,11 +303,11 @@ std::string to_prometheus(const Reports& reports) {
 
     // A registry name given twice keeps its first report: no duplicate series.
     std::vector<const registry_report*> unique;
-    {
-        std::set<std::string_view> seen;
-        for (const registry_report& report : reports) {
-            if (seen.insert(report.name).second) unique.push_back(&report);
-        }
+    for (const registry_report& report : reports) {
+        const bool seen = std::find_if(unique.begin(), unique.end(), [&](const registry_report* kept) {
+                              return kept->name == report.name;
+                          }) != unique.end();
+        if (!seen) unique.push_back(&report);
     }
 
     std::string out;
@@ -307,12 +329,14 @@ std::string to_prometheus(const Reports& reports) {
     // roster_key_lookups_total
     header = false;
     for (const registry_report* report : unique) {
-        std::map<std::string, std::uint64_t> hits;
-        std::map<std::string, std::uint64_t> misses;
+        prom::samples hits;
+        prom::samples misses;
         for (const entry_report& entry : report->entries) {
-            if (entry.hits) hits[prom::key_label(entry.key)] += *entry.hits;
+            if (entry.hits) hits.emplace_back(prom::key_label(entry.key), *entry.hits);
         }
-        for (const key_misses& missed : report->missed_keys) misses[prom::key_label(missed.key)] += missed.misses;
+        for (const key_misses& missed : report->missed_keys) misses.emplace_back(prom::key_label(missed.key), missed.misses);
+        prom::sum_by_label(hits);
+        prom::sum_by_label(misses);
         if (hits.empty() && misses.empty()) continue;
         if (!std::exchange(header, true))
             prom::append_family_header(out, "roster_key_lookups_total",

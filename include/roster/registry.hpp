@@ -265,12 +265,33 @@ public:
     /// get-or-add is one call. May still propagate std::bad_alloc or an
     /// exception thrown by Key's or Value's own operations.
     [[nodiscard]] add_result try_add(Key key, Value value, source_location where = source_location::current()) {
+        return try_add_admitted(std::move(key), std::move(value), where,
+                                [](const map_type&) noexcept { return std::optional<error_info>{}; });
+    }
+
+protected:
+    /// A refused add_result carrying `error`: for a shape that refuses an
+    /// entry before it reaches the core (a malformed handler pattern).
+    static add_result refused(error_info error) { return add_result(std::move(error)); }
+
+    /// try_add() with a shape's own admission check: after the entry check
+    /// and the frozen check, under the write lock and before the duplicate
+    /// policy, `admit(const map_type&)` returns why the entry must be refused
+    /// (an error_info), or std::nullopt to go on. For shapes whose entries
+    /// refuse one another beyond key equality (the handler registry's
+    /// conflicting patterns). Events, handles and ids stay the core's.
+    template <class Admit>
+    [[nodiscard]] add_result try_add_admitted(Key key, Value value, const source_location& where, Admit&& admit) {
         if (std::optional<error_info> refused = check_entry(key, value, where)) return add_result(std::move(*refused));
 
         std::unique_lock lock(mutex_);
         if (frozen_.load(std::memory_order_relaxed)) {
             lock.unlock();
             return add_result(detail::frozen_message(name_, "add", detail::describe_key(key), where, frozen_at_));
+        }
+        if (std::optional<error_info> refused = admit(std::as_const(map_))) {
+            lock.unlock();
+            return add_result(std::move(*refused));
         }
         auto it = map_.find(key);
         if (it == map_.end()) {
@@ -285,6 +306,8 @@ public:
         }
         return add_duplicate(lock, it, std::move(value), where);
     }
+
+public:
 
     // -------------------------------------------------------------- lookup
 

@@ -11,6 +11,7 @@
 #include "roster/events.hpp"
 #include "roster/factory.hpp"
 #include "roster/fwd.hpp"
+#include "roster/handler.hpp"
 #include "roster/hot_reload.hpp"
 #include "roster/lifecycle.hpp"
 #include "roster/ordered.hpp"

@@ -6,6 +6,8 @@
 // as an error; returns nonzero if a check fails.
 #include <roster/catalog.hpp>
 #include <roster/counters.hpp>
+#include <roster/events.hpp>
+#include <roster/handler.hpp>
 #include <roster/hot_reload.hpp>
 #include <roster/lifecycle.hpp>
 #include <roster/prometheus.hpp>
@@ -336,10 +338,49 @@ void test_scoped() {
     STRICT_CHECK(listed_report.entries[0].hits == std::optional<std::uint64_t>(1));
 }
 
+// The handler registry: patterns, conflicts, dispatch before and after
+// freeze, the 405 and redirect results, explain, counters and events.
+template <class V>
+void test_handler() {
+    using registry_type = roster::handler_registry<V, roster::counters::per_key, roster::listing::listed>;
+    registry_type routes{strict::name_of<V>("handlers")};
+    std::size_t heard = 0;
+    auto subscription = routes.subscribe([&heard](const typename registry_type::event_type& e) {
+        if (e.kind == roster::change_kind::added) ++heard;
+    });
+    STRICT_CHECK(routes.add("GET /items/{id}", strict::make<V>(1)).status() == roster::add_status::added);
+    STRICT_CHECK(routes.add("GET /items/special", strict::make<V>(2)).status() == roster::add_status::added);
+    STRICT_CHECK(routes.add("/files/", strict::make<V>(3)).status() == roster::add_status::added);
+    STRICT_CHECK_THROWS_AS(roster::conflict_error, routes.add("GET /items/{other}", strict::make<V>(1)));
+    STRICT_CHECK_THROWS_AS(roster::invalid_key_error, routes.add("GET /items/{", strict::make<V>(1)));
+    STRICT_CHECK(routes.try_add("GET /items/{x}", strict::make<V>(1)).status() == roster::add_status::refused);
+    STRICT_CHECK(heard == 3 && routes.size() == 3);
+    for (int pass = 0; pass < 2; ++pass) {
+        const auto hit = routes.match("GET", "example.com:80", "/items/42");
+        STRICT_CHECK(hit && strict::call(hit.handler(), 10) == 11 && hit.value("id") == "42" && hit.size() == 1);
+        STRICT_CHECK(hit.pattern() == "GET /items/{id}");
+        const auto special = routes.match("HEAD", "example.com", "/items/special");
+        STRICT_CHECK(special && strict::call(special.handler(), 10) == 12);
+        const auto not_allowed = routes.match("DELETE", "example.com", "/items/42");
+        STRICT_CHECK(not_allowed.status() == roster::route_status::method_not_allowed &&
+                     not_allowed.allow_header() == "GET, HEAD");
+        const auto redirect = routes.match("GET", "example.com", "/files");
+        STRICT_CHECK(redirect.status() == roster::route_status::redirect && redirect.location() == "/files/");
+        STRICT_CHECK(routes.match("GET", "example.com", "/nothing").status() == roster::route_status::not_found);
+        const roster::route_explanation why = routes.explain("GET", "example.com", "/items/special");
+        STRICT_CHECK(!why.candidates.empty() && why.candidates.front().chosen &&
+                     strict::contains_text(why.text(), "GET /items/special"));
+        routes.freeze();
+    }
+    STRICT_CHECK(routes.lookups().hits == 4 && routes.lookups().misses == 4);
+    STRICT_CHECK_THROWS_AS(roster::frozen_error, routes.add("GET /late", strict::make<V>(1)));
+}
+
 template <class V>
 void test_all() {
     test_hot_reload<V>();
     test_staged<V>();
+    test_handler<V>();
 }
 
 } // namespace

@@ -240,6 +240,18 @@ inline error_info no_common_version_message(std::string_view registry, const std
                                                 .str()};
 }
 
+/// `roster: registry "<name>": cannot add key <key> at <where>: it conflicts
+/// with key <other> added at <other_where>: <why>` — two entries that would
+/// both answer one lookup, neither taking precedence (handler patterns);
+/// `why` gives example lookups, one sentence a line.
+inline error_info conflict_message(std::string_view registry, const std::string& key, const source_location& where,
+                                   const std::string& other, const source_location& other_where, std::string_view why) {
+    return {errc::conflict, (text() << "roster: registry \"" << registry << "\": cannot add key " << key << " at "
+                                    << describe(where) << ": it conflicts with key " << other << " added at "
+                                    << describe(other_where) << ":\n" << why)
+                                       .str()};
+}
+
 /// A second live listed registry under a name already in the catalog.
 inline error_info listed_name_taken_message(std::string_view name, const source_location& first,
                                             const source_location& second) {
