@@ -144,6 +144,10 @@ class basic_catalog_subscription;
 /// used (the include cost of roster/catalog.hpp, docs/benchmarks.md).
 template <class Tag = void>
 class basic_catalog {
+    // The node type, spelled so that it depends on Tag: every member that
+    // touches the list of nodes is then compiled only when it is used.
+    using node_type = std::conditional_t<sizeof(Tag*) != 0, detail::catalog_node, void>;
+
 public:
     /// The process's catalog. Never destroyed. Thread safe.
     static basic_catalog& instance() noexcept {
@@ -160,7 +164,7 @@ public:
         {
             std::lock_guard lock(mutex_);
             out.reserve(nodes_.size());
-            for (const detail::catalog_node& node : nodes_) out.push_back(node.name);
+            for (const node_type& node : nodes_) out.push_back(node.name);
         }
         std::sort(out.begin(), out.end());
         return out;
@@ -198,7 +202,7 @@ public:
         const auto it = find(name);
         if (it != nodes_.end()) return it->report(it->registry);
         detail::nearest_names nearest(std::string{name});
-        for (const detail::catalog_node& node : nodes_) nearest.offer(node.name);
+        for (const node_type& node : nodes_) nearest.offer(node.name);
         return detail::not_found_message("roster::catalog", detail::describe_key(std::string{name}), where,
                                          nearest.suffix());
     }
@@ -210,7 +214,7 @@ public:
         {
             std::lock_guard lock(mutex_);
             out.reserve(nodes_.size());
-            for (const detail::catalog_node& node : nodes_) out.push_back(node.report(node.registry));
+            for (const node_type& node : nodes_) out.push_back(node.report(node.registry));
         }
         std::sort(out.begin(), out.end(),
                   [](const registry_report& a, const registry_report& b) { return a.name < b.name; });
@@ -238,8 +242,8 @@ public:
     // -- used by roster::detail::catalog_membership (the registries) --------
 
     /// Lists `node`; refuses a name already listed. Not for direct use.
-    result<detail::catalog_node*> enrol(detail::catalog_node node) {
-        detail::catalog_node* added = nullptr;
+    result<node_type*> enrol(node_type node) {
+        node_type* added = nullptr;
         {
             std::lock_guard lock(mutex_);
             if (const auto it = find(node.name); it != nodes_.end()) {
@@ -258,7 +262,7 @@ public:
     }
 
     /// Unlists `node` (from a registry's destructor). Not for direct use.
-    void leave(detail::catalog_node* node) noexcept {
+    void leave(node_type* node) noexcept {
         std::vector<std::pair<std::uint64_t, subscription>> doomed; // unsubscribed outside the lock
         {
             std::lock_guard lock(mutex_);
@@ -273,16 +277,16 @@ public:
     }
 
 private:
-    std::list<detail::catalog_node>::const_iterator find(std::string_view name) const {
+    typename std::list<node_type>::const_iterator find(std::string_view name) const {
         return std::find_if(nodes_.begin(), nodes_.end(),
-                            [&](const detail::catalog_node& node) { return node.name == name; });
+                            [&](const node_type& node) { return node.name == name; });
     }
 
     void unsubscribe(std::uint64_t id) noexcept {
         std::vector<subscription> doomed; // unsubscribed outside the lock: a running listener may read the catalog
         {
             std::lock_guard lock(mutex_);
-            for (detail::catalog_node& node : nodes_) {
+            for (node_type& node : nodes_) {
                 auto& subs = node.subscriptions;
                 for (auto it = subs.begin(); it != subs.end();) {
                     if (it->first == id) {
@@ -300,7 +304,7 @@ private:
     }
 
     mutable std::mutex mutex_;
-    std::list<detail::catalog_node> nodes_;
+    std::list<node_type> nodes_;
     std::vector<std::pair<std::uint64_t, std::shared_ptr<const registration_listener>>> listeners_;
     std::uint64_t next_listener_id_ = 1;
 };

@@ -25,7 +25,8 @@
 //
 // Built on the core: handler_registry privately derives from
 // basic_registry<std::string, handler_route<Handler>, Policies...>, keyed by
-// the pattern as written. Every policy applies (on_duplicate:: decides about
+// the pattern as written, the blanks after its method written as one space
+// (route_pattern::key()). Every policy applies (on_duplicate:: decides about
 // the same pattern written twice; on_null:: about null handlers; locking::,
 // counters::, listing::), and add() returns the core's add_result with its
 // handle. A pattern that conflicts with a registered one is refused
@@ -166,11 +167,12 @@ public:
 
     /// The handler. Precondition: status() == matched.
     const Handler& handler() const noexcept { return route_->handler; }
-    /// The matched pattern as registered (matched), or the pattern the
+    /// The matched pattern's key (as registered, the blanks after its
+    /// method written as one space) when matched, or the pattern the
     /// redirect leads to (redirect, when known); "" otherwise. Bounded
     /// cardinality: fit for a metrics label.
     std::string_view pattern() const noexcept {
-        return route_ ? std::string_view(route_->pattern.text()) : std::string_view{};
+        return route_ ? std::string_view(route_->pattern.key()) : std::string_view{};
     }
     /// Where the matched pattern was added. Precondition: status() == matched.
     const source_location& registered_at() const noexcept { return where_; }
@@ -183,7 +185,9 @@ public:
     }
     /// The name of the `i`th captured value.
     std::string_view name(std::size_t i) const noexcept {
-        return route_ && i < captures_.count ? std::string_view(route_->pattern.wildcard_names()[i]) : std::string_view{};
+        return route_ && i < captures_.count && i < route_->pattern.wildcard_names().size()
+                   ? std::string_view(route_->pattern.wildcard_names()[i])
+                   : std::string_view{};
     }
     /// The value captured by the wildcard `wildcard` ("" if the pattern has
     /// no such wildcard: Go's Request.PathValue). Escaped as in the path.
@@ -320,15 +324,15 @@ public:
             return core::refused(
                 detail::invalid_key_message(this->name(), detail::describe_key(pattern), parsed.message(), where));
         }
-        std::string key(pattern);
+        std::string key = parsed.pattern->key(); // blanks after the method written as one space
         value_type route(std::move(*parsed.pattern), std::move(handler));
         const route_pattern& incoming = route.pattern();
         return this->try_add_admitted(
             std::move(key), route, where, [&](const map_type& map) -> std::optional<error_info> {
                 for (const auto& [other, item] : map) {
-                    if (other == incoming.text()) continue; // the same pattern: the duplicate policy decides
+                    if (other == incoming.key()) continue; // the same pattern: the duplicate policy decides
                     if (routes_conflict(incoming, item.value.pattern())) {
-                        return detail::conflict_message(this->name(), detail::describe_key(incoming.text()), where,
+                        return detail::conflict_message(this->name(), detail::describe_key(incoming.key()), where,
                                                         detail::describe_key(other), item.where,
                                                         describe_route_conflict(incoming, item.value.pattern()));
                     }
@@ -425,24 +429,33 @@ private:
         std::unique_ptr<exact_map> exact; // method-level nodes only
         std::uint64_t exact_lengths = 0;  // bit min(length, 63) set for each path in `exact`: a cheap filter
 
-        node& child(const std::string& key) {
-            if (key.empty()) {
-                if (!wild) wild = std::make_unique<node>();
-                return *wild;
-            }
+        node& wild_child() {
+            if (!wild) wild = std::make_unique<node>();
+            return *wild;
+        }
+
+        /// The child for a host or a method: "" (every host, every method) is `wild`.
+        node& child(const std::string& key) { return key.empty() ? wild_child() : literal_child(key); }
+
+        /// The child for a literal (possibly empty) path segment.
+        node& literal_child(const std::string& key) {
             auto it = std::lower_bound(literals.begin(), literals.end(), key,
                                        [](const auto& item, const std::string& k) { return shorter_or_less(item.first, k); });
             if (it == literals.end() || it->first != key) it = literals.emplace(it, key, std::make_unique<node>());
             return *it->second;
         }
 
-        /// The child under `key` exactly ("" is `wild`), or null.
+        /// The child under `key` exactly ("" is `wild`), or null: hosts and methods.
         const node* find(std::string_view key) const noexcept {
-            if (key.empty()) return wild.get();
+            return key.empty() ? wild.get() : find_literal(key);
+        }
+
+        /// The literal child `key`, or null.
+        const node* find_literal(std::string_view key) const noexcept {
             if (literals.size() <= 8) { // a few children: compare lengths first, no branchy search
                 for (const auto& [literal, next] : literals)
-                    if (literal.size() == key.size() && literal.front() == key.front() &&
-                        std::memcmp(literal.data(), key.data(), key.size()) == 0)
+                    if (literal.size() == key.size() && (key.empty() || (literal.front() == key.front() &&
+                                                                         std::memcmp(literal.data(), key.data(), key.size()) == 0)))
                         return next.get();
                 return nullptr;
             }
@@ -453,8 +466,8 @@ private:
 
         /// The literal child a path segment (escaped) selects, or null.
         const node* find_segment(std::string_view segment, bool plain) const noexcept {
-            if (segment.empty()) return nullptr;
-            if (plain) return find(segment);
+            if (literals.empty()) return nullptr;
+            if (plain) return find_literal(segment);
             for (const auto& [literal, next] : literals)
                 if (detail::route::segment_equals(segment, literal)) return next.get();
             return nullptr;
@@ -485,7 +498,7 @@ private:
                 }
                 if (s.wild || s.text.empty() || (s.text != "/" && s.text.find('/') != std::string::npos)) literal = false;
                 if (literal) exact_path += s.text == "/" ? std::string("/") : "/" + s.text;
-                n = &n->child(s.wild ? std::string() : s.text);
+                n = s.wild ? &n->wild_child() : &n->literal_child(s.text);
             }
             n->leaf = &item;
             if (literal && !exact_path.empty()) {
@@ -658,7 +671,9 @@ private:
 
         const entry* found =
             finder.find(host, method, detail::route::path_cursor{path, false}, out.captures_, facts.plain);
-        if ((found == nullptr || !detail::route::exact_match(found->value.pattern(), path, false)) &&
+        // Go's trailing-slash redirect: only for a path that does not end in '/' already.
+        const bool slash_probe = !path.empty() && path.back() != '/';
+        if ((found == nullptr || !detail::route::exact_match(found->value.pattern(), path, false)) && slash_probe &&
             finder.may_match_with_slash(path)) {
             detail::route::captures probe;
             probe.recording = false;
@@ -689,7 +704,7 @@ private:
                 if (it == out.allowed_.end() || *it != m) out.allowed_.emplace(it, m);
             };
             finder.methods(host, detail::route::path_cursor{path, false}, add);
-            finder.methods(host, detail::route::path_cursor{path, true}, add);
+            if (slash_probe) finder.methods(host, detail::route::path_cursor{path, true}, add);
             if (std::binary_search(out.allowed_.begin(), out.allowed_.end(), std::string_view("GET"))) add("HEAD");
             out.status_ = out.allowed_.empty() ? route_status::not_found : route_status::method_not_allowed;
             if (counted) this->count_miss(path);
@@ -719,7 +734,7 @@ private:
 
         const match_type answer = dispatch(scan_finder{map}, method, raw_host, raw_path, true, false);
         out.status = answer.status();
-        const std::string_view winner_text = answer.status() == route_status::matched ? answer.pattern() : "";
+        const std::string_view winner_text = answer.status() == route_status::matched ? answer.pattern() : "";  // the key
         const entry* winner = nullptr;
         if (!winner_text.empty()) {
             const auto it = map.find(winner_text);

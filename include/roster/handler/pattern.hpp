@@ -103,6 +103,9 @@ public:
 
     /// The pattern as written.
     const std::string& text() const noexcept { return text_; }
+    /// The pattern with the blanks after its method (spaces, tabs) written
+    /// as one space: "GET\t /a" is "GET /a". The handler registry's key.
+    const std::string& key() const noexcept { return key_; }
     /// The method ("" for every method).
     const std::string& method() const noexcept { return method_; }
     /// The host ("" for every host).
@@ -118,6 +121,7 @@ public:
 
 private:
     std::string text_;
+    std::string key_;
     std::string method_;
     std::string host_;
     std::vector<route_segment> segments_;
@@ -466,6 +470,7 @@ inline route_parse_result route_pattern::parse(std::string_view s) {
         off = method.size() + 1;
     }
     p.method_ = std::string(method);
+    p.key_ = method.empty() ? p.text_ : p.method_ + " " + std::string(rest);
 
     const std::size_t slash = rest.find('/');
     if (slash == std::string_view::npos) return fail(off, "host/path missing /");
