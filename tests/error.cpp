@@ -391,3 +391,15 @@ TEST_CASE("result<void>: to_expected gives a std::expected<void> with the outcom
     CHECK(bad.error().message == "frozen");
 }
 #endif
+
+TEST_CASE("errc: conflict is 10, named \"conflict\", and raises conflict_error", "[error]") {
+    CHECK(static_cast<int>(errc::conflict) == 10);
+    CHECK(std::string_view(roster::to_string(errc::conflict)) == "conflict");
+    CHECK_THROWS_AS(roster::raise({errc::conflict, "c"}), roster::conflict_error);
+    try {
+        roster::raise({errc::conflict, "two patterns"});
+    } catch (const roster::error& e) {
+        CHECK(e.code() == errc::conflict);
+        CHECK(std::string_view(e.what()) == "two patterns");
+    }
+}

@@ -53,7 +53,6 @@
 
 #include "roster/config.hpp"
 #include "roster/detail/messages.hpp" // describe_key, conflict_message, invalid_key_message, text
-#include "roster/detail/storage.hpp"  // transparent_string_hash
 #include "roster/error.hpp"
 #include "roster/handler/pattern.hpp"
 #include "roster/registry.hpp"
@@ -70,7 +69,6 @@
 #include <optional>    // std::optional
 #include <string>      // std::string
 #include <string_view> // std::string_view
-#include <unordered_map> // the all-literal patterns of a method
 #include <utility>     // std::move, std::pair
 #include <vector>      // std::vector
 
@@ -417,16 +415,68 @@ private:
     }
 
     /// Method-level index of the patterns whose path is all literal, by the
-    /// path a request must have: one hash lookup before the tree walk.
-    using exact_map = std::unordered_map<std::string, const entry*, detail::transparent_string_hash<std::string_view>,
-                                         std::equal_to<>>;
+    /// path a request must have: one probe of an open-addressing table (keyed
+    /// by the hash scan_path() computes on its way) before the tree walk.
+    struct literal_table {
+        struct slot {
+            std::uint64_t hash = 0;
+            const entry* item = nullptr; // null: an empty slot
+            std::string path;
+        };
+        std::vector<slot> slots; // a power of two, at most half full
+        std::size_t count = 0;
+
+        void insert(std::string path, const entry* item) {
+            if ((count + 1) * 2 > slots.size()) {
+                std::vector<slot> old = std::move(slots);
+                slots = std::vector<slot>(old.empty() ? 8 : old.size() * 2);
+                count = 0;
+                for (slot& s : old)
+                    if (s.item != nullptr) place(std::move(s));
+            }
+            const std::uint64_t hash = detail::route::hash_path(path);
+            place(slot{hash, item, std::move(path)});
+        }
+
+        const entry* find(std::string_view path, std::uint64_t hash) const noexcept {
+            const std::size_t mask = slots.size() - 1;
+            for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
+                const slot& s = slots[i];
+                if (s.item == nullptr) return nullptr;
+                if (s.hash == hash && s.path.size() == path.size() &&
+                    std::memcmp(s.path.data(), path.data(), path.size()) == 0)
+                    return s.item;
+            }
+        }
+
+    private:
+        void place(slot s) {
+            const std::size_t mask = slots.size() - 1;
+            for (std::size_t i = static_cast<std::size_t>(s.hash) & mask;; i = (i + 1) & mask) {
+                if (slots[i].item == nullptr) {
+                    slots[i] = std::move(s);
+                    ++count;
+                    return;
+                }
+                if (slots[i].hash == s.hash && slots[i].path == s.path) return; // the first stays
+            }
+        }
+    };
+
+    /// Whether `a` and `b` hold the same `n` bytes (short keys: no call).
+    static bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+        if (n > 16) return std::memcmp(a, b, n) == 0;
+        for (std::size_t i = 0; i < n; ++i)
+            if (a[i] != b[i]) return false;
+        return true;
+    }
 
     struct node {
         std::vector<std::pair<std::string, std::unique_ptr<node>>> literals; // sorted by shorter_or_less
         std::unique_ptr<node> wild;
         std::unique_ptr<node> multi; // a leaf: the pattern ending in a multi wildcard here
         const entry* leaf = nullptr;
-        std::unique_ptr<exact_map> exact; // method-level nodes only
+        std::unique_ptr<literal_table> exact; // method-level nodes only
         std::uint64_t exact_lengths = 0;  // bit min(length, 63) set for each path in `exact`: a cheap filter
 
         node& wild_child() {
@@ -454,8 +504,7 @@ private:
         const node* find_literal(std::string_view key) const noexcept {
             if (literals.size() <= 8) { // a few children: compare lengths first, no branchy search
                 for (const auto& [literal, next] : literals)
-                    if (literal.size() == key.size() && (key.empty() || (literal.front() == key.front() &&
-                                                                         std::memcmp(literal.data(), key.data(), key.size()) == 0)))
+                    if (literal.size() == key.size() && same_bytes(literal.data(), key.data(), key.size()))
                         return next.get();
                 return nullptr;
             }
@@ -474,8 +523,63 @@ private:
         }
     };
 
+    /// The hash of (method, path) for index::direct, from the path's hash.
+    static std::uint64_t method_path_hash(std::uint64_t path_hash, std::string_view method) noexcept {
+        return detail::route::mix_word(path_hash ^ (std::uint64_t{method.size()} << 56),
+                                       detail::route::path_word(method, 0));
+    }
+
     struct index {
         node root;
+        /// Host-less patterns with a method and an all-literal path, by
+        /// (method, path): when no pattern names a host, a request they match
+        /// exactly can have no better answer (the exact method, the most
+        /// specific path), so one probe answers it.
+        struct direct_slot {
+            std::uint64_t hash = 0;
+            const entry* item = nullptr; // null: an empty slot
+            std::string method;
+            std::string path;
+        };
+        std::vector<direct_slot> direct; // a power of two, at most half full
+        std::size_t direct_count = 0;
+
+        void add_direct(const std::string& method, const std::string& path, const entry* item) {
+            if ((direct_count + 1) * 2 > direct.size()) {
+                std::vector<direct_slot> old = std::move(direct);
+                direct = std::vector<direct_slot>(old.empty() ? 16 : old.size() * 2);
+                direct_count = 0;
+                for (direct_slot& d : old)
+                    if (d.item != nullptr) place_direct(std::move(d));
+            }
+            place_direct(direct_slot{method_path_hash(detail::route::hash_path(path), method), item, method, path});
+        }
+
+        void place_direct(direct_slot d) {
+            const std::size_t mask = direct.size() - 1;
+            for (std::size_t i = static_cast<std::size_t>(d.hash) & mask;; i = (i + 1) & mask) {
+                if (direct[i].item == nullptr) {
+                    direct[i] = std::move(d);
+                    ++direct_count;
+                    return;
+                }
+                if (direct[i].method == d.method && direct[i].path == d.path) return; // the first stays
+            }
+        }
+
+        const entry* find_direct(std::string_view method, std::string_view path, std::uint64_t path_hash) const noexcept {
+            if (direct.empty()) return nullptr;
+            const std::uint64_t hash = method_path_hash(path_hash, method);
+            const std::size_t mask = direct.size() - 1;
+            for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
+                const direct_slot& d = direct[i];
+                if (d.item == nullptr) return nullptr;
+                if (d.hash == hash && d.path.size() == path.size() && d.method == method &&
+                    std::memcmp(d.path.data(), path.data(), path.size()) == 0)
+                    return d.item;
+            }
+        }
+
         /// Bit min(k, 63) set when some pattern of k segments ends in a multi
         /// wildcard or {$}: only those can match a path with a slash added
         /// exactly, so the trailing-slash probe is skipped for other depths.
@@ -502,9 +606,10 @@ private:
             }
             n->leaf = &item;
             if (literal && !exact_path.empty()) {
-                if (!method_level->exact) method_level->exact = std::make_unique<exact_map>();
+                if (!method_level->exact) method_level->exact = std::make_unique<literal_table>();
                 method_level->exact_lengths |= std::uint64_t{1} << std::min<std::size_t>(exact_path.size(), 63);
-                method_level->exact->emplace(std::move(exact_path), &item);
+                if (p.host().empty() && !p.method().empty()) add_direct(p.method(), exact_path, &item);
+                method_level->exact->insert(std::move(exact_path), &item);
             }
         }
     };
@@ -534,24 +639,24 @@ private:
     /// The pattern under one method-level node: an all-literal one by hash,
     /// else the tree walk.
     static const entry* match_under(const node* n, detail::route::path_cursor at, detail::route::captures& out,
-                                    bool plain) noexcept {
+                                    bool plain, std::uint64_t hash) noexcept {
         if (n == nullptr) return nullptr;
         out.count = 0;
         if (n->exact && plain && !at.extra_slash &&
             (n->exact_lengths >> std::min<std::size_t>(at.rest.size(), 63) & 1) != 0) {
-            if (const auto it = n->exact->find(at.rest); it != n->exact->end()) return it->second;
+            if (const entry* found = n->exact->find(at.rest, hash)) return found;
         }
         return match_path(n, at, out, plain);
     }
 
     static const entry* match_method_and_path(const node* n, std::string_view method, detail::route::path_cursor at,
-                                              detail::route::captures& out, bool plain) noexcept {
+                                              detail::route::captures& out, bool plain, std::uint64_t hash) noexcept {
         if (n == nullptr) return nullptr;
-        if (const entry* found = match_under(n->find(method), at, out, plain)) return found;
+        if (const entry* found = match_under(n->find(method), at, out, plain, hash)) return found;
         if (method == "HEAD") {
-            if (const entry* found = match_under(n->find("GET"), at, out, plain)) return found;
+            if (const entry* found = match_under(n->find("GET"), at, out, plain, hash)) return found;
         }
-        return match_under(n->wild.get(), at, out, plain);
+        return match_under(n->wild.get(), at, out, plain, hash);
     }
 
     /// Finds patterns in the frozen routing tree.
@@ -561,6 +666,14 @@ private:
         /// Whether some pattern names a host (else the host need not be looked at).
         bool has_hosts() const noexcept { return !tree.root.literals.empty(); }
 
+        /// One probe for a literal pattern of this exact method and path
+        /// (only when no pattern names a host), or null.
+        const entry* find_direct(std::string_view method, std::string_view path,
+                                 const detail::route::path_facts& facts) const noexcept {
+            if (has_hosts() || !facts.plain) return nullptr;
+            return tree.find_direct(method, path, facts.hash);
+        }
+
         /// Whether a pattern could match `path` with a slash added, exactly.
         bool may_match_with_slash(std::string_view path) const noexcept {
             std::size_t slashes = 1;
@@ -569,12 +682,13 @@ private:
         }
 
         const entry* find(std::string_view host, std::string_view method, detail::route::path_cursor at,
-                          detail::route::captures& out, bool plain) const noexcept {
+                          detail::route::captures& out, const detail::route::path_facts& facts) const noexcept {
             if (!host.empty() && !tree.root.literals.empty()) {
-                if (const entry* found = match_method_and_path(tree.root.find(host), method, at, out, plain))
+                if (const entry* found =
+                        match_method_and_path(tree.root.find(host), method, at, out, facts.plain, facts.hash))
                     return found;
             }
-            return match_method_and_path(tree.root.wild.get(), method, at, out, plain);
+            return match_method_and_path(tree.root.wild.get(), method, at, out, facts.plain, facts.hash);
         }
 
         template <class F>
@@ -612,10 +726,14 @@ private:
         const map_type& map;
 
         static constexpr bool has_hosts() noexcept { return true; }
+        static constexpr const entry* find_direct(std::string_view, std::string_view,
+                                                  const detail::route::path_facts&) noexcept {
+            return nullptr;
+        }
         static constexpr bool may_match_with_slash(std::string_view) noexcept { return true; }
 
         const entry* find(std::string_view host, std::string_view method, detail::route::path_cursor at,
-                          detail::route::captures& out, bool /* plain */) const noexcept {
+                          detail::route::captures& out, const detail::route::path_facts&) const noexcept {
             const entry* best = nullptr;
             int best_rank = 0;
             for (const auto& item : map) {
@@ -669,16 +787,24 @@ private:
             facts = detail::route::scan_path(path);
         }
 
-        const entry* found =
-            finder.find(host, method, detail::route::path_cursor{path, false}, out.captures_, facts.plain);
+        if (facts.clean) { // the common case of a literal route: one probe, no tree walk
+            if (const entry* direct = finder.find_direct(method, path, facts)) {
+                out.status_ = route_status::matched;
+                out.captures_.count = 0;
+                out.route_ = route_of(*direct, shared);
+                out.where_ = direct->where;
+                if (counted) this->count_hit(*direct);
+                return out;
+            }
+        }
+        const entry* found = finder.find(host, method, detail::route::path_cursor{path, false}, out.captures_, facts);
         // Go's trailing-slash redirect: only for a path that does not end in '/' already.
         const bool slash_probe = !path.empty() && path.back() != '/';
         if ((found == nullptr || !detail::route::exact_match(found->value.pattern(), path, false)) && slash_probe &&
             finder.may_match_with_slash(path)) {
             detail::route::captures probe;
             probe.recording = false;
-            const entry* slashed =
-                finder.find(host, method, detail::route::path_cursor{path, true}, probe, facts.plain);
+            const entry* slashed = finder.find(host, method, detail::route::path_cursor{path, true}, probe, facts);
             if (slashed != nullptr && detail::route::exact_match(slashed->value.pattern(), path, true)) {
                 out.status_ = route_status::redirect;
                 out.redirect_ = route_redirect::trailing_slash;

@@ -263,8 +263,14 @@ struct path_cursor {
         }
         const char* first = rest.data() + 1;
         const std::size_t left = rest.size() - 1;
-        const void* slash = left == 0 ? nullptr : std::memchr(first, '/', left);
-        const std::size_t length = slash == nullptr ? left : static_cast<std::size_t>(static_cast<const char*>(slash) - first);
+        // Segments are short: look for the next '/' inline before calling memchr.
+        std::size_t length = 0;
+        const std::size_t inline_limit = left < 16 ? left : 16;
+        while (length < inline_limit && first[length] != '/') ++length;
+        if (length == 16 && left > 16) {
+            const void* slash = std::memchr(first + 16, '/', left - 16);
+            length = slash == nullptr ? left : static_cast<std::size_t>(static_cast<const char*>(slash) - first);
+        }
         rest = std::string_view(first + length, left - length); // from the next '/', or empty
         return std::string_view(first, length);
     }
@@ -314,9 +320,51 @@ inline bool match_segments(const route_segment* first, const route_segment* last
 
 /// What one pass over a request path tells dispatch.
 struct path_facts {
-    bool clean = true; ///< is_clean_route_path()
-    bool plain = true; ///< no '%': segments compare as they are, no unescaping
+    bool clean = true;      ///< is_clean_route_path()
+    bool plain = true;      ///< no '%': segments compare as they are, no unescaping
+    std::uint64_t hash = 0; ///< hash_path(): set when clean and plain
 };
+
+/// Bytes [i, i + min(8, n - i)) of `path` as a little-endian word (zeros
+/// beyond the end). Never reads past the end.
+inline std::uint64_t path_word(std::string_view path, std::size_t i) noexcept {
+    const char* p = path.data() + i;
+    const std::size_t take = path.size() - i;
+    std::uint64_t word = 0;
+    if (take >= 8) {
+        std::memcpy(&word, p, 8);
+        return word;
+    }
+    std::size_t k = 0;
+    if (take & 4) {
+        std::uint32_t four = 0;
+        std::memcpy(&four, p, 4);
+        word = four;
+        k = 4;
+    }
+    if (take & 2) {
+        std::uint16_t two = 0;
+        std::memcpy(&two, p + k, 2);
+        word |= std::uint64_t{two} << (8 * k);
+        k += 2;
+    }
+    if (take & 1) word |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+    return word;
+}
+
+/// Folds one word into a path hash (a multiply-xorshift step).
+constexpr std::uint64_t mix_word(std::uint64_t hash, std::uint64_t word) noexcept {
+    hash = (hash ^ word) * 0x9E3779B97F4A7C15u;
+    return hash ^ (hash >> 29);
+}
+
+/// The hash of a path that the frozen tree's literal tables use (eight
+/// bytes a step; the length is folded in, so zero padding cannot collide).
+inline std::uint64_t hash_path(std::string_view path) noexcept {
+    std::uint64_t hash = path.size();
+    for (std::size_t i = 0; i < path.size(); i += 8) hash = mix_word(hash, path_word(path, i));
+    return hash;
+}
 
 /// The exact test behind scan_path(), byte by byte.
 inline path_facts scan_path_slowly(std::string_view path) noexcept {
@@ -333,6 +381,7 @@ inline path_facts scan_path_slowly(std::string_view path) noexcept {
                             (path[i + 2] == '.' && (i + 3 == n || path[i + 3] == '/'))))
             facts.clean = false;
     }
+    if (facts.clean && facts.plain) facts.hash = hash_path(path);
     return facts;
 }
 
@@ -350,13 +399,11 @@ inline path_facts scan_path(std::string_view path) noexcept {
     const std::size_t n = path.size();
     if (n == 0 || path.front() != '/') return scan_path_slowly(path);
     std::uint64_t previous_slash = 0; // the last byte of the previous chunk was '/'
+    std::uint64_t hash = n;           // hash_path(), computed on the way
     for (std::size_t i = 0; i < n; i += 8) {
-        std::uint64_t chunk = 0;
+        const std::uint64_t chunk = path_word(path, i); // little-endian: byte k in bits 8k..8k+7
         const std::size_t take = n - i < 8 ? n - i : 8;
-        if (take == 8) std::memcpy(&chunk, path.data() + i, 8); // little-endian: byte k in bits 8k..8k+7
-        else
-            for (std::size_t k = 0; k < take; ++k)
-                chunk |= std::uint64_t{static_cast<unsigned char>(path[i + k])} << (8 * k);
+        hash = mix_word(hash, chunk);
         const std::uint64_t valid = take == 8 ? highs : highs >> (8 * (8 - take));
         const std::uint64_t percent = zero_bytes(chunk ^ (ones * '%')) & valid;
         const std::uint64_t slash = zero_bytes(chunk ^ (ones * '/')) & valid;
@@ -366,7 +413,7 @@ inline path_facts scan_path(std::string_view path) noexcept {
         if (percent != 0 || ((slash | dot) & after_slash) != 0) return scan_path_slowly(path);
         previous_slash = take == 8 ? (slash >> 56) & 0x80 : 0;
     }
-    return path_facts{};
+    return path_facts{true, true, hash};
 }
 
 /// Whether `pattern`'s path matches `path` (a multi wildcard needs at least
