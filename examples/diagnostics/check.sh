@@ -19,44 +19,9 @@ server=$1
 checker=$2
 work=$3
 
-fail() {
-    echo "check.sh: FAIL: $*" >&2
-    if [[ -s "$work/server.log" ]]; then
-        echo "---- server output:" >&2
-        cat "$work/server.log" >&2
-    fi
-    exit 1
-}
-
-command -v curl >/dev/null 2>&1 ||
-    fail "curl is not installed; this test needs it (Debian: apt-get install curl)"
-
-rm -rf "$work"
-mkdir -p "$work"
-port_file="$work/port"
-
-"$server" "$port_file" >"$work/server.log" 2>&1 &
-pid=$!
-# Whatever happens from here on, the server does not outlive the test.
-cleanup() {
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
-}
-trap cleanup EXIT
-
-# The port file appears complete (written, then renamed) once the port is bound.
-for ((i = 0; i < 100; ++i)); do
-    [[ -s "$port_file" ]] && break
-    kill -0 "$pid" 2>/dev/null || fail "the server exited before writing its port"
-    sleep 0.1
-done
-[[ -s "$port_file" ]] || fail "no port file after 10 s"
-port=$(<"$port_file")
-[[ $port =~ ^[0-9]+$ ]] || fail "the port file holds '$port', not a port number"
-base="http://127.0.0.1:$port"
-echo "check.sh: server pid $pid on $base"
+# shellcheck source=../common/serve.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../common/serve.sh" # fail, start_server, stop_server
+start_server "$server" "$work"
 
 curl -fsS --max-time 10 -D "$work/registry.headers" -o "$work/registry.json" "$base/debug/registry" ||
     fail "GET /debug/registry failed"
@@ -69,14 +34,6 @@ status=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$base/no/such/pa
 "$checker" "$work/registry.json" "$work/metrics.txt" "$work/registry.headers" "$work/metrics.headers" ||
     fail "diagnostics_check found problems (bodies in $work)"
 
-kill -TERM "$pid"
-for ((i = 0; i < 100; ++i)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-kill -0 "$pid" 2>/dev/null && fail "the server did not stop within 10 s of SIGTERM"
-rc=0
-wait "$pid" || rc=$?
-[[ $rc -eq 0 ]] || fail "the server exited with status $rc after SIGTERM, expected 0"
+stop_server
 
 echo "check.sh: OK: both endpoints checked, 404 for an unknown path, clean exit on SIGTERM"

@@ -16,42 +16,9 @@ fi
 server=$1
 work=$2
 
-fail() {
-    echo "check.sh: FAIL: $*" >&2
-    if [[ -s "$work/server.log" ]]; then
-        echo "---- server output:" >&2
-        cat "$work/server.log" >&2
-    fi
-    exit 1
-}
-
-command -v curl >/dev/null 2>&1 ||
-    fail "curl is not installed; this test needs it (Debian: apt-get install curl)"
-
-rm -rf "$work"
-mkdir -p "$work"
-port_file="$work/port"
-
-"$server" "$port_file" >"$work/server.log" 2>&1 &
-pid=$!
-cleanup() {
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
-}
-trap cleanup EXIT
-
-for ((i = 0; i < 100; ++i)); do
-    [[ -s "$port_file" ]] && break
-    kill -0 "$pid" 2>/dev/null || fail "the server exited before writing its port"
-    sleep 0.1
-done
-[[ -s "$port_file" ]] || fail "no port file after 10 s"
-port=$(<"$port_file")
-[[ $port =~ ^[0-9]+$ ]] || fail "the port file holds '$port', not a port number"
-base="http://127.0.0.1:$port"
-echo "check.sh: router pid $pid on $base"
+# shellcheck source=../common/serve.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../common/serve.sh" # fail, start_server, stop_server
+start_server "$server" "$work"
 
 checks=0
 # expect <curl args...> -- <status> <body or -> [<header>: <value>]...
@@ -98,14 +65,6 @@ grep -q 'conflicts with key "GET /users/me"' "$work/server.log" ||
     grep -q 'conflicts with key' "$work/server.log" ||
     fail "the server did not print the refused conflict"
 
-kill -TERM "$pid"
-for ((i = 0; i < 100; ++i)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-kill -0 "$pid" 2>/dev/null && fail "the server did not stop within 10 s of SIGTERM"
-rc=0
-wait "$pid" || rc=$?
-[[ $rc -eq 0 ]] || fail "the server exited with status $rc after SIGTERM, expected 0"
+stop_server
 
 echo "check.sh: OK: $checks requests answered as expected, conflict refused at registration, clean exit on SIGTERM"

@@ -414,19 +414,21 @@ private:
         return a.size() != b.size() ? a.size() < b.size() : a < b;
     }
 
-    /// Method-level index of the patterns whose path is all literal, by the
-    /// path a request must have: one probe of an open-addressing table (keyed
-    /// by the hash scan_path() computes on its way) before the tree walk.
+    /// An open-addressing table of all-literal patterns, by (method, path)
+    /// and a hash the caller computes (scan_path() takes the path's on its
+    /// way). A method-level node keeps one by path alone (method ""), and the
+    /// index one by both.
     struct literal_table {
         struct slot {
             std::uint64_t hash = 0;
             const entry* item = nullptr; // null: an empty slot
+            std::string method;
             std::string path;
         };
         std::vector<slot> slots; // a power of two, at most half full
         std::size_t count = 0;
 
-        void insert(std::string path, const entry* item) {
+        void insert(std::uint64_t hash, std::string method, std::string path, const entry* item) {
             if ((count + 1) * 2 > slots.size()) {
                 std::vector<slot> old = std::move(slots);
                 slots = std::vector<slot>(old.empty() ? 8 : old.size() * 2);
@@ -434,16 +436,16 @@ private:
                 for (slot& s : old)
                     if (s.item != nullptr) place(std::move(s));
             }
-            const std::uint64_t hash = detail::route::hash_path(path);
-            place(slot{hash, item, std::move(path)});
+            place(slot{hash, item, std::move(method), std::move(path)});
         }
 
-        const entry* find(std::string_view path, std::uint64_t hash) const noexcept {
+        const entry* find(std::uint64_t hash, std::string_view method, std::string_view path) const noexcept {
+            if (slots.empty()) return nullptr;
             const std::size_t mask = slots.size() - 1;
             for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
                 const slot& s = slots[i];
                 if (s.item == nullptr) return nullptr;
-                if (s.hash == hash && s.path.size() == path.size() &&
+                if (s.hash == hash && s.path.size() == path.size() && s.method == method &&
                     std::memcmp(s.path.data(), path.data(), path.size()) == 0)
                     return s.item;
             }
@@ -458,7 +460,7 @@ private:
                     ++count;
                     return;
                 }
-                if (slots[i].hash == s.hash && slots[i].path == s.path) return; // the first stays
+                if (slots[i].method == s.method && slots[i].path == s.path) return; // the first stays
             }
         }
     };
@@ -535,55 +537,15 @@ private:
         /// (method, path): when no pattern names a host, a request they match
         /// exactly can have no better answer (the exact method, the most
         /// specific path), so one probe answers it.
-        struct direct_slot {
-            std::uint64_t hash = 0;
-            const entry* item = nullptr; // null: an empty slot
-            std::string method;
-            std::string path;
-        };
-        std::vector<direct_slot> direct; // a power of two, at most half full
-        std::size_t direct_count = 0;
-
-        void add_direct(const std::string& method, const std::string& path, const entry* item) {
-            if ((direct_count + 1) * 2 > direct.size()) {
-                std::vector<direct_slot> old = std::move(direct);
-                direct = std::vector<direct_slot>(old.empty() ? 16 : old.size() * 2);
-                direct_count = 0;
-                for (direct_slot& d : old)
-                    if (d.item != nullptr) place_direct(std::move(d));
-            }
-            place_direct(direct_slot{method_path_hash(detail::route::hash_path(path), method), item, method, path});
-        }
-
-        void place_direct(direct_slot d) {
-            const std::size_t mask = direct.size() - 1;
-            for (std::size_t i = static_cast<std::size_t>(d.hash) & mask;; i = (i + 1) & mask) {
-                if (direct[i].item == nullptr) {
-                    direct[i] = std::move(d);
-                    ++direct_count;
-                    return;
-                }
-                if (direct[i].method == d.method && direct[i].path == d.path) return; // the first stays
-            }
-        }
-
-        const entry* find_direct(std::string_view method, std::string_view path, std::uint64_t path_hash) const noexcept {
-            if (direct.empty()) return nullptr;
-            const std::uint64_t hash = method_path_hash(path_hash, method);
-            const std::size_t mask = direct.size() - 1;
-            for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
-                const direct_slot& d = direct[i];
-                if (d.item == nullptr) return nullptr;
-                if (d.hash == hash && d.path.size() == path.size() && d.method == method &&
-                    std::memcmp(d.path.data(), path.data(), path.size()) == 0)
-                    return d.item;
-            }
-        }
-
+        literal_table direct;
         /// Bit min(k, 63) set when some pattern of k segments ends in a multi
         /// wildcard or {$}: only those can match a path with a slash added
         /// exactly, so the trailing-slash probe is skipped for other depths.
         std::uint64_t slash_depths = 0;
+
+        const entry* find_direct(std::string_view method, std::string_view path, std::uint64_t path_hash) const noexcept {
+            return direct.find(method_path_hash(path_hash, method), method, path);
+        }
 
         void insert(const entry& item) {
             const route_pattern& p = item.value.pattern();
@@ -608,8 +570,10 @@ private:
             if (literal && !exact_path.empty()) {
                 if (!method_level->exact) method_level->exact = std::make_unique<literal_table>();
                 method_level->exact_lengths |= std::uint64_t{1} << std::min<std::size_t>(exact_path.size(), 63);
-                if (p.host().empty() && !p.method().empty()) add_direct(p.method(), exact_path, &item);
-                method_level->exact->insert(std::move(exact_path), &item);
+                const std::uint64_t path_hash = detail::route::hash_path(exact_path);
+                if (p.host().empty() && !p.method().empty())
+                    direct.insert(method_path_hash(path_hash, p.method()), p.method(), exact_path, &item);
+                method_level->exact->insert(path_hash, std::string(), std::move(exact_path), &item);
             }
         }
     };
@@ -644,7 +608,7 @@ private:
         out.count = 0;
         if (n->exact && plain && !at.extra_slash &&
             (n->exact_lengths >> std::min<std::size_t>(at.rest.size(), 63) & 1) != 0) {
-            if (const entry* found = n->exact->find(at.rest, hash)) return found;
+            if (const entry* found = n->exact->find(hash, std::string_view(), at.rest)) return found;
         }
         return match_path(n, at, out, plain);
     }
