@@ -21,6 +21,9 @@
 //   https://go.dev/src/net/http/request_test.go       TestPathValueAndPattern, TestStatus
 //   https://go.dev/src/net/http/pattern_test.go       TestParsePatternError, TestConflictsWith,
 //       TestRegisterConflict, TestDescribeConflict
+// The tables of TestParsePatternError, TestConflictsWith, TestDescribeConflict
+// (with TestRegisterConflict) and TestCleanPath are in support/go_route_tables.hpp,
+// which tests/handler_pattern.cpp runs against roster/handler/pattern.hpp too.
 // Go's HTTP codes map to roster as: 200 -> route_status::matched, 404 ->
 // not_found, 405 -> method_not_allowed (allow_header() is Go's Allow header),
 // 301/307 -> redirect (location() is the path only). Deliberate differences
@@ -36,6 +39,8 @@
 #include "roster/counters.hpp"
 #include "roster/events.hpp"
 #include "roster/handler.hpp"
+
+#include "support/go_route_tables.hpp"
 
 #include <fmt/format.h>
 
@@ -517,16 +522,27 @@ TEST_CASE("handler_registry (Go TestStatus): 405s carry the Allow header; redire
 // ===========================================================================
 // Go: serve_test.go, serveMuxRegister and serveMuxTests (TestServeMuxHandler)
 
+namespace {
+
+// Go's serveMuxRegister, shared by TestServeMuxHandler and
+// TestServeMuxHandlerRedirects: serve(code) is numbered<code>; example.com/
+// is Go's checkQueryStringHandler (200 when the query is right).
+std::vector<route_spec> serve_mux_register() {
+    return {{"/dir/", &numbered<200>},
+            {"/search", &numbered<201>},
+            {"codesearch.google.com/search", &numbered<202>},
+            {"codesearch.google.com/", &numbered<203>},
+            {"example.com/", &numbered<200>}};
+}
+
+} // namespace
+
 TEST_CASE("handler_registry (Go TestServeMuxHandler): hosts, ports, cleaning and trailing-slash redirects give Go's "
           "codes and patterns",
           "[handler][go][redirect]") {
-    // serve(code): a handler answering `code`; example.com/ is Go's
-    // checkQueryStringHandler (200 when the query is right; no case here reaches it).
-    const twin_routes mux("handler.go.serve_mux", {{"/dir/", &numbered<200>},
-                                                   {"/search", &numbered<201>},
-                                                   {"codesearch.google.com/search", &numbered<202>},
-                                                   {"codesearch.google.com/", &numbered<203>},
-                                                   {"example.com/", &numbered<200>}});
+    // serve(code): a handler answering `code`; no case here reaches
+    // example.com/, Go's checkQueryStringHandler.
+    const twin_routes mux("handler.go.serve_mux", serve_mux_register());
     struct serve_case {
         std::string_view method;
         std::string_view host;
@@ -590,11 +606,7 @@ TEST_CASE("handler_registry (Go TestServeMuxHandler): hosts, ports, cleaning and
 TEST_CASE("handler_registry (Go TestServeMuxHandlerRedirects): a redirect is followed at most once to the right "
           "handler; the query is the caller's to keep",
           "[handler][go][redirect]") {
-    const twin_routes mux("handler.go.serve_mux.redirects", {{"/dir/", &numbered<200>},
-                                                             {"/search", &numbered<201>},
-                                                             {"codesearch.google.com/search", &numbered<202>},
-                                                             {"codesearch.google.com/", &numbered<203>},
-                                                             {"example.com/", &numbered<200>}});
+    const twin_routes mux("handler.go.serve_mux.redirects", serve_mux_register());
     // serveMuxTests2. Go's URLs carry the query "?example.com/test/"; roster's
     // match() takes the path only, and location() never carries a query.
     // roster differs from Go: Go's redirect keeps the request's query in its
@@ -794,19 +806,12 @@ TEST_CASE("handler_registry (Go TestEscapedPathsAndPatterns): patterns and paths
 }
 
 TEST_CASE("clean_route_path (Go TestCleanPath): the path dispatch redirects an unclean one to", "[handler][go]") {
-    const std::vector<std::pair<std::string_view, std::string_view>> cases = {
-        {"//", "/"},
-        {"/x", "/x"},
-        {"//x", "/x"},
-        {"x//", "/x/"},
-        {"a//b/////c", "/a/b/c"},
-        {"/foo/../bar/./..//baz", "/baz"},
-    };
-    for (const auto& [in, want] : cases) {
-        INFO(in);
-        CHECK(roster::clean_route_path(in) == want);
-        CHECK(roster::is_clean_route_path(want));
-        CHECK(roster::is_clean_route_path(in) == (in == want));
+    // Go's table, then more cases worked out by hand from cleanPath.
+    for (const go_tables::clean_path_case& c : go_tables::clean_paths) {
+        INFO(c.in);
+        CHECK(roster::clean_route_path(c.in) == c.want);
+        CHECK(roster::is_clean_route_path(c.want));
+        CHECK(roster::is_clean_route_path(c.in) == (c.in == c.want));
     }
 }
 
@@ -872,32 +877,9 @@ TEST_CASE("handler_registry: an empty method means GET", "[handler]") {
 TEST_CASE("handler_registry (Go TestParsePatternError): a malformed pattern is refused with invalid_key_error naming "
           "the offset",
           "[handler][go][registration]") {
-    const std::vector<std::pair<std::string_view, std::string_view>> cases = {
-        {"", "empty pattern"},
-        {"A=B /", "at offset 0: invalid method"},
-        {" ", "at offset 1: host/path missing /"},
-        {"/{w}x", "at offset 1: bad wildcard segment"},
-        {"/x{w}", "at offset 1: bad wildcard segment"},
-        {"/{wx", "at offset 1: bad wildcard segment"},
-        {"/a/{/}/c", "at offset 3: bad wildcard segment"},
-        {"/a/{%61}/c", "at offset 3: bad wildcard name"}, // wildcard names aren't unescaped
-        {"/{a$}", "at offset 1: bad wildcard name"},
-        {"/{}", "at offset 1: empty wildcard"},
-        {"POST a.com/x/{}/y", "at offset 13: empty wildcard"},
-        {"/{...}", "at offset 1: empty wildcard"},
-        {"/{$...}", "at offset 1: bad wildcard"},
-        {"/{$}/", "at offset 1: {$} not at end"},
-        {"/{$}/x", "at offset 1: {$} not at end"},
-        {"/abc/{$}/x", "at offset 5: {$} not at end"},
-        {"/{a...}/", "at offset 1: {...} wildcard not at end"},
-        {"/{a...}/x", "at offset 1: {...} wildcard not at end"},
-        {"{a}/b", "at offset 0: host contains '{' (missing initial '/'?)"},
-        {"/a/{x}/b/{x...}", "at offset 9: duplicate wildcard name"},
-        {"GET //", "at offset 4: non-CONNECT pattern with unclean path"},
-    };
     routes reg{"handler.malformed"};
     reg.add("/kept", &numbered<1>);
-    for (const auto& [pattern, want] : cases) {
+    for (const auto& [pattern, want] : go_tables::parse_pattern_errors) {
         INFO("pattern \"" << pattern << "\"");
         const unsigned line = __LINE__ + 1;
         const auto refused = reg.try_add(pattern, &numbered<2>);
@@ -917,35 +899,7 @@ TEST_CASE("handler_registry (Go TestParsePatternError): a malformed pattern is r
 TEST_CASE("handler_registry (Go TestConflictsWith): conflicting patterns are refused in either order, the others "
           "both registered",
           "[handler][go][registration][conflict]") {
-    struct conflict_case {
-        std::string_view p1;
-        std::string_view p2;
-        bool conflicts;
-    };
-    const std::vector<conflict_case> cases = {
-        {"/a", "/a", true},
-        {"/a", "/ab", false},
-        {"/a/b/cd", "/a/b/cd", true},
-        {"/a/b/cd", "/a/b/c", false},
-        {"/a/b/c", "/a/c/c", false},
-        {"/{x}", "/{y}", true},
-        {"/{x}", "/a", false}, // more specific
-        {"/{x}/{y}", "/{x}/a", false},
-        {"/{x}/{y}", "/{x}/a/b", false},
-        {"/{x}", "/a/{y}", false},
-        {"/{x}/{y}", "/{x}/a/", false},
-        {"/{x}", "/a/{y...}", false},           // more specific
-        {"/{x}/a/{y}", "/{x}/a/{y...}", false}, // more specific
-        {"/{x}/{y}", "/{x}/a/{$}", false},      // more specific
-        {"/{x}/{y}/{$}", "/{x}/a/{$}", false},
-        {"/a/{x}", "/{x}/b", true},
-        {"/", "GET /", false},
-        {"/", "GET /foo", false},
-        {"GET /", "GET /foo", false},
-        {"GET /", "/foo", true},
-        {"GET /foo", "HEAD /", true},
-    };
-    for (const conflict_case& c : cases) {
+    for (const go_tables::conflict_case& c : go_tables::conflicts_with) {
         for (const bool reversed : {false, true}) {
             const std::string_view first = reversed ? c.p2 : c.p1;
             const std::string_view second = reversed ? c.p1 : c.p2;
@@ -975,21 +929,8 @@ TEST_CASE("handler_registry (Go TestConflictsWith): conflicting patterns are ref
 
 TEST_CASE("handler_registry (Go TestDescribeConflict, TestRegisterConflict): a conflict is described in Go's words",
           "[handler][go][registration][conflict]") {
-    struct describe_case {
-        std::string_view p1; // the pattern added second
-        std::string_view p2; // the registered one
-        std::string_view want;
-    };
-    const std::vector<describe_case> cases = {
-        {"/a/{x}", "/a/{y}", "the same requests"},
-        {"/", "/{m...}", "the same requests"},
-        {"/a/{x}", "/{y}/b", "both match some paths"},
-        {"/a", "GET /{x}", "matches more methods than GET /{x}, but has a more specific path pattern"},
-        {"GET /a", "HEAD /", "matches more methods than HEAD /, but has a more specific path pattern"},
-        {"POST /", "/a", "matches fewer methods than /a, but has a more general path pattern"},
-        {"/a/{y}/{z...}", "/a/{x}/", "matches the same requests as"}, // TestRegisterConflict
-    };
-    for (const describe_case& c : cases) {
+    // p1 is the pattern added second, p2 the registered one.
+    for (const go_tables::describe_conflict_case& c : go_tables::describe_conflicts) {
         INFO("\"" << c.p2 << "\" then \"" << c.p1 << "\"");
         routes reg{"handler.describe"};
         reg.add(c.p2, &numbered<1>);

@@ -9,6 +9,9 @@
 // and server_test.go (TestCleanPath), net's ip_test.go (TestSplitHostPort,
 // which stripHostPort is built on) and net/url's url_test.go (unescapeTests,
 // which pathUnescape is built on). Only the data is Go's, not the code.
+// The tables of TestParsePatternError, TestConflictsWith, TestDescribeConflict
+// and TestCleanPath are in support/go_route_tables.hpp, which tests/handler.cpp
+// runs through handler_registry too.
 // Test data from the Go project, Copyright 2023 The Go Authors, BSD-style
 // licence (https://go.dev/LICENSE).
 //
@@ -17,6 +20,8 @@
 #include "support/catch.hpp"
 
 #include "roster/handler/pattern.hpp"
+
+#include "support/go_route_tables.hpp"
 
 #include <cstddef>
 #include <string>
@@ -140,34 +145,7 @@ TEST_CASE("route patterns parse as Go 1.22's ServeMux parses them", "[handler][p
 
 TEST_CASE("malformed route patterns are refused with Go's offset and reason", "[handler][pattern]") {
     // Go's TestParsePatternError: the error text contains `contains`.
-    struct error_case {
-        std::string_view in;
-        std::string_view contains;
-    };
-    const error_case cases[] = {
-        {"", "empty pattern"},
-        {"A=B /", "at offset 0: invalid method"},
-        {" ", "at offset 1: host/path missing /"},
-        {"/{w}x", "at offset 1: bad wildcard segment"},
-        {"/x{w}", "at offset 1: bad wildcard segment"},
-        {"/{wx", "at offset 1: bad wildcard segment"},
-        {"/a/{/}/c", "at offset 3: bad wildcard segment"},
-        {"/a/{%61}/c", "at offset 3: bad wildcard name"}, // wildcard names aren't unescaped
-        {"/{a$}", "at offset 1: bad wildcard name"},
-        {"/{}", "at offset 1: empty wildcard"},
-        {"POST a.com/x/{}/y", "at offset 13: empty wildcard"},
-        {"/{...}", "at offset 1: empty wildcard"},
-        {"/{$...}", "at offset 1: bad wildcard"},
-        {"/{$}/", "at offset 1: {$} not at end"},
-        {"/{$}/x", "at offset 1: {$} not at end"},
-        {"/abc/{$}/x", "at offset 5: {$} not at end"},
-        {"/{a...}/", "at offset 1: {...} wildcard not at end"},
-        {"/{a...}/x", "at offset 1: {...} wildcard not at end"},
-        {"{a}/b", "at offset 0: host contains '{' (missing initial '/'?)"},
-        {"/a/{x}/b/{x...}", "at offset 9: duplicate wildcard name"},
-        {"GET //", "at offset 4: non-CONNECT pattern with unclean path"},
-    };
-    for (const error_case& c : cases) {
+    for (const go_tables::parse_error_case& c : go_tables::parse_pattern_errors) {
         CAPTURE(c.in, c.contains);
         const roster::route_parse_result result = route_pattern::parse(c.in);
         CHECK_FALSE(result);
@@ -455,40 +433,13 @@ TEST_CASE("route paths relate as Go's comparePaths says", "[handler][pattern]") 
 
 TEST_CASE("route patterns conflict as Go's conflictsWith says, in either order", "[handler][pattern]") {
     // Go's TestConflictsWith.
-    struct conflict_case {
-        std::string_view p1, p2;
-        bool want;
-    };
-    const conflict_case cases[] = {
-        {"/a", "/a", true},
-        {"/a", "/ab", false},
-        {"/a/b/cd", "/a/b/cd", true},
-        {"/a/b/cd", "/a/b/c", false},
-        {"/a/b/c", "/a/c/c", false},
-        {"/{x}", "/{y}", true},
-        {"/{x}", "/a", false}, // more specific
-        {"/{x}/{y}", "/{x}/a", false},
-        {"/{x}/{y}", "/{x}/a/b", false},
-        {"/{x}", "/a/{y}", false},
-        {"/{x}/{y}", "/{x}/a/", false},
-        {"/{x}", "/a/{y...}", false},           // more specific
-        {"/{x}/a/{y}", "/{x}/a/{y...}", false}, // more specific
-        {"/{x}/{y}", "/{x}/a/{$}", false},      // more specific
-        {"/{x}/{y}/{$}", "/{x}/a/{$}", false},
-        {"/a/{x}", "/{x}/b", true},
-        {"/", "GET /", false},
-        {"/", "GET /foo", false},
-        {"GET /", "GET /foo", false},
-        {"GET /", "/foo", true},
-        {"GET /foo", "HEAD /", true},
-    };
-    for (const conflict_case& c : cases) {
-        CAPTURE(c.p1, c.p2, c.want);
+    for (const go_tables::conflict_case& c : go_tables::conflicts_with) {
+        CAPTURE(c.p1, c.p2, c.conflicts);
         const route_pattern p1 = must_parse(c.p1);
         const route_pattern p2 = must_parse(c.p2);
-        CHECK(roster::routes_conflict(p1, p2) == c.want);
+        CHECK(roster::routes_conflict(p1, p2) == c.conflicts);
         // conflictsWith should be commutative.
-        CHECK(roster::routes_conflict(p2, p1) == c.want);
+        CHECK(roster::routes_conflict(p2, p1) == c.conflicts);
     }
 }
 
@@ -531,20 +482,9 @@ TEST_CASE("registering a pattern equivalent to a registered one is a conflict th
 }
 
 TEST_CASE("route conflicts are described as Go's describeConflict describes them", "[handler][pattern]") {
-    // Go's TestDescribeConflict.
-    struct describe_case {
-        std::string_view p1, p2;
-        std::string_view want;
-    };
-    const describe_case cases[] = {
-        {"/a/{x}", "/a/{y}", "the same requests"},
-        {"/", "/{m...}", "the same requests"},
-        {"/a/{x}", "/{y}/b", "both match some paths"},
-        {"/a", "GET /{x}", "matches more methods than GET /{x}, but has a more specific path pattern"},
-        {"GET /a", "HEAD /", "matches more methods than HEAD /, but has a more specific path pattern"},
-        {"POST /", "/a", "matches fewer methods than /a, but has a more general path pattern"},
-    };
-    for (const describe_case& c : cases) {
+    // Go's TestDescribeConflict (and TestRegisterConflict's pair, checked on its
+    // own above).
+    for (const go_tables::describe_conflict_case& c : go_tables::describe_conflicts) {
         CAPTURE(c.p1, c.p2, c.want);
         const route_pattern p1 = must_parse(c.p1);
         const route_pattern p2 = must_parse(c.p2);
@@ -630,38 +570,9 @@ TEST_CASE("a path one pattern matches and the other doesn't is Go's differencePa
 // ----------------------------------------------------------- path helpers
 
 TEST_CASE("request paths are cleaned as Go's cleanPath cleans them", "[handler][pattern]") {
-    // Go's TestCleanPath (server_test.go).
-    struct clean_case {
-        std::string_view in, want;
-    };
-    const clean_case go_cases[] = {
-        {"//", "/"},
-        {"/x", "/x"},
-        {"//x", "/x"},
-        {"x//", "/x/"},
-        {"a//b/////c", "/a/b/c"},
-        {"/foo/../bar/./..//baz", "/baz"},
-    };
-    // More cases, worked out by hand from cleanPath (a leading '/', then
-    // path.Clean, then the trailing slash put back unless the result is "/").
-    const clean_case more_cases[] = {
-        {"", "/"},
-        {"/", "/"},
-        {"/.", "/"},
-        {"/./", "/"},
-        {"/..", "/"},
-        {"/../a", "/a"},
-        {"a", "/a"},
-        {"/a/b/", "/a/b/"},
-        {"/a/.", "/a"},
-        {"/a/./", "/a/"},
-        {"/a/..", "/"},
-        {"/a/../", "/"},
-        {"/a/b/../c/", "/a/c/"},
-        {"/a/.b/..c/", "/a/.b/..c/"},
-        {"/a/%2e%2e/b", "/a/%2e%2e/b"},
-    };
-    const auto check = [](const clean_case& c) {
+    // Go's TestCleanPath (server_test.go), and more cases worked out by hand
+    // from cleanPath.
+    for (const go_tables::clean_path_case& c : go_tables::clean_paths) {
         CAPTURE(c.in, c.want);
         CHECK(roster::clean_route_path(c.in) == c.want);
         // A clean path is its own cleaning; the input is clean exactly when
@@ -670,9 +581,7 @@ TEST_CASE("request paths are cleaned as Go's cleanPath cleans them", "[handler][
         CHECK(roster::is_clean_route_path(c.want));
         CHECK(roster::clean_route_path(c.want) == c.want);
         CHECK(roster::is_clean_route_path(c.in) == (c.in == c.want));
-    };
-    for (const clean_case& c : go_cases) check(c);
-    for (const clean_case& c : more_cases) check(c);
+    }
 }
 
 TEST_CASE("a method other than CONNECT refuses an unclean path; CONNECT and no method accept it",
