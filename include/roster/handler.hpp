@@ -578,18 +578,18 @@ private:
         }
     };
 
-    static const entry* match_path(const node* n, detail::route::path_cursor at, detail::route::captures& out,
+    static const entry* walk_tree(const node* n, detail::route::path_cursor at, detail::route::captures& out,
                                    bool plain) noexcept {
         if (n == nullptr) return nullptr;
         if (at.done()) return n->leaf;
         const detail::route::path_cursor before = at;
         const std::string_view segment = at.next();
         const std::size_t kept = out.count;
-        if (const entry* found = match_path(n->find_segment(segment, plain), at, out, plain)) return found;
+        if (const entry* found = walk_tree(n->find_segment(segment, plain), at, out, plain)) return found;
         out.count = kept;
         if (segment != "/" && n->wild) { // a single wildcard doesn't match a trailing slash
             out.push(segment);
-            if (const entry* found = match_path(n->wild.get(), at, out, plain)) return found;
+            if (const entry* found = walk_tree(n->wild.get(), at, out, plain)) return found;
             out.count = kept;
         }
         if (n->multi && n->multi->leaf) {
@@ -610,7 +610,7 @@ private:
             (n->exact_lengths >> std::min<std::size_t>(at.rest.size(), 63) & 1) != 0) {
             if (const entry* found = n->exact->find(hash, std::string_view(), at.rest)) return found;
         }
-        return match_path(n, at, out, plain);
+        return walk_tree(n, at, out, plain);
     }
 
     static const entry* match_method_and_path(const node* n, std::string_view method, detail::route::path_cursor at,
@@ -662,7 +662,7 @@ private:
                 for (const auto& [method, next] : n->literals) {
                     detail::route::captures ignored;
                     ignored.recording = false;
-                    if (match_path(next.get(), at, ignored, at.rest.find('%') == std::string_view::npos) != nullptr)
+                    if (walk_tree(next.get(), at, ignored, at.rest.find('%') == std::string_view::npos) != nullptr)
                         add(method);
                 }
             };

@@ -586,21 +586,7 @@ inline std::string path_unescape(std::string_view text) {
     return out;
 }
 
-inline bool is_clean_route_path(std::string_view path) noexcept {
-    if (path.empty() || path.front() != '/') return false;
-    // No empty segment but a trailing one, no "." or ".." segment: one pass.
-    const std::size_t n = path.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        if (path[i] != '/') continue;
-        const std::size_t next = i + 1; // where the segment after this slash starts
-        if (next == n) return true;     // a trailing slash
-        if (path[next] == '/') return false;
-        if (path[next] != '.') continue;
-        if (next + 1 == n || path[next + 1] == '/') return false; // "."
-        if (path[next + 1] == '.' && (next + 2 == n || path[next + 2] == '/')) return false; // ".."
-    }
-    return true;
-}
+inline bool is_clean_route_path(std::string_view path) noexcept { return detail::route::scan_path(path).clean; }
 
 inline std::string clean_route_path(std::string_view p) {
     if (p.empty()) return "/";

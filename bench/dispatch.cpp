@@ -305,7 +305,7 @@ struct fixture {
             const std::size_t by_regex = regexes.match(r.method, r.path, captures).first;
             const std::size_t by_map = prefixes.match(r.method, r.path).first;
             if (by_roster != r.expected || by_regex != r.expected || by_map != r.expected) {
-                std::fprintf(stderr, "bench/handler: routers disagree on %s %s: expected %zu, roster %zu, regex %zu, map %zu\n",
+                std::fprintf(stderr, "bench/dispatch: routers disagree on %s %s: expected %zu, roster %zu, regex %zu, map %zu\n",
                              r.method.c_str(), r.path.c_str(), r.expected, by_roster, by_regex, by_map);
                 std::exit(1);
             }
