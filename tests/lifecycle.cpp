@@ -5,6 +5,7 @@
 #include "support/catch.hpp"
 
 #include "roster/lifecycle.hpp"
+#include "roster/ordered.hpp"
 #include "roster/registry.hpp"
 
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -39,6 +41,80 @@ std::map<std::string, int> contents(const Registry& reg) {
     std::map<std::string, int> out;
     reg.for_each([&](const std::string& key, int value) { out.emplace(key, value); });
     return out;
+}
+
+/// A key whose hash, == and < count their calls and throw on the
+/// `countdown`-th one (0: never), to inject a failure at every step.
+struct fragile_key {
+    int id = 0;
+    static inline int countdown = 0;
+    static void tick() {
+        if (countdown > 0 && --countdown == 0) throw std::runtime_error("fragile key");
+    }
+    friend bool operator==(const fragile_key& a, const fragile_key& b) {
+        tick();
+        return a.id == b.id;
+    }
+    friend bool operator<(const fragile_key& a, const fragile_key& b) {
+        tick();
+        return a.id < b.id;
+    }
+};
+
+} // namespace
+
+template <>
+struct std::hash<fragile_key> {
+    std::size_t operator()(const fragile_key& key) const {
+        fragile_key::tick();
+        return std::hash<int>{}(key.id);
+    }
+};
+
+namespace {
+
+/// Commits a batch of three new keys and one replacement into a registry of
+/// two keys (under on_duplicate::replace), with the k-th hash/==/< call throwing, for k = 1, 2, ... until
+/// the commit goes through. Every failed commit must leave the registry as
+/// it was and tell no listener anything. Returns how many commits failed.
+template <class Registry>
+int failed_commits_left_nothing_behind() {
+    int failures = 0;
+    for (int k = 1; k < 500; ++k) {
+        fragile_key::countdown = 0;
+        Registry reg{"fragile"};
+        reg.add(fragile_key{0}, 0);
+        reg.add(fragile_key{4}, 4);
+        std::size_t heard = 0;
+        auto subscription = reg.subscribe([&](const auto&) { ++heard; });
+        roster::batch<Registry> pending;
+        pending.add(fragile_key{1}, 1).add(fragile_key{2}, 2).add(fragile_key{4}, 40).add(fragile_key{3}, 3);
+        bool threw = false;
+        bool committed = false;
+        fragile_key::countdown = k;
+        try {
+            committed = static_cast<bool>(reg.try_commit(std::move(pending)));
+        } catch (const std::runtime_error&) {
+            threw = true;
+        }
+        fragile_key::countdown = 0;
+        if (!threw) {
+            REQUIRE(committed);
+            CHECK(reg.size() == 5);
+            CHECK(reg.get(fragile_key{4}) == 40);
+            CHECK(heard == 4);
+            return failures;
+        }
+        ++failures;
+        INFO("the " << k << "th call of the key's hash, == or < threw");
+        CHECK(reg.size() == 2);
+        CHECK(reg.get(fragile_key{0}) == 0);
+        CHECK(reg.get(fragile_key{4}) == 4);
+        for (const int id : {1, 2, 3}) CHECK_FALSE(reg.contains(fragile_key{id}));
+        CHECK(heard == 0);
+    }
+    FAIL("the commit never went through");
+    return failures;
 }
 
 } // namespace
@@ -191,6 +267,19 @@ TEST_CASE("batch: listeners hear one event per changed key, in the order of each
     bad.add("fine", 1).add("", 2);
     CHECK_FALSE(reg.try_commit(std::move(bad)));
     CHECK(heard.empty());
+}
+
+TEST_CASE("batch: a key whose hash or == throws at any step leaves the registry as it was, with no event",
+          "[lifecycle][batch]") {
+    // The apply step inserts nodes, hashing and comparing keys again: a throw
+    // there once left the earlier keys of the batch registered.
+    CHECK(failed_commits_left_nothing_behind<roster::basic_registry<fragile_key, int, roster::on_duplicate::replace>>() > 10);
+}
+
+TEST_CASE("batch: a key whose < throws at any step leaves an ordered registry as it was, with no event",
+          "[lifecycle][batch]") {
+    CHECK(failed_commits_left_nothing_behind<
+              roster::basic_registry<fragile_key, int, roster::storage::ordered, roster::on_duplicate::replace>>() > 10);
 }
 
 TEST_CASE("batch: readers never see part of a batch", "[lifecycle][batch][concurrency]") {

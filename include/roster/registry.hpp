@@ -824,6 +824,7 @@ private:
             typename map_type::iterator staged;
             entry* existing; // the registered entry (replace, keep): a pointer survives the reserve's rehash
             step what;
+            std::uint64_t id = 0; // the id the entry gets (add, replace)
         };
         std::vector<planned> plan;
         plan.reserve(staged.size());
@@ -867,6 +868,11 @@ private:
         // Everything is valid: apply it all, in the order of each key's first item.
         std::sort(plan.begin(), plan.end(),
                   [](const planned& a, const planned& b) { return a.staged->second.id < b.staged->second.id; });
+        std::vector<typename map_type::iterator> inserted; // the adds so far, to unlink if a later one throws
+        inserted.reserve(additions);
+        std::uint64_t next_id = next_id_;
+        for (planned& p : plan)
+            if (p.what != step::keep) p.id = next_id++;
         feed_type* const notify = apply_notifying(
             [&](feed_type& feed) {
                 for (const planned& p : plan) {
@@ -881,22 +887,41 @@ private:
             [&] {
                 storage_policy::reserve(map_, map_.size() + additions);
                 // From here on nothing allocates: node handles move into the map.
+                // The adds go first: inserting a node hashes and compares its key
+                // again, and a key's hash, == or < may throw. Then the nodes
+                // inserted so far are unlinked again, by iterator (which neither
+                // hashes nor compares: the hash table keeps each node's hash code
+                // when the hash may throw), and nothing else has changed yet.
+                struct unlink_on_throw {
+                    map_type& map;
+                    std::vector<typename map_type::iterator>& nodes;
+                    bool done = false;
+                    ~unlink_on_throw() {
+                        if (!done)
+                            for (const auto& node : nodes) map.erase(node);
+                    }
+                } undo{map_, inserted};
                 for (const planned& p : plan) {
-                    if (p.what == step::add) {
-                        auto node = staged.extract(p.staged);
-                        node.mapped().id = next_id_++;
-                        map_.insert(std::move(node));
-                        ++report.added;
-                    } else if (p.what == step::replace) {
+                    if (p.what != step::add) continue;
+                    auto node = staged.extract(p.staged);
+                    node.mapped().id = p.id;
+                    inserted.push_back(map_.insert(std::move(node)).position);
+                    ++report.added;
+                }
+                undo.done = true;
+                // Then the replacements, which only move values.
+                for (const planned& p : plan) {
+                    if (p.what == step::replace) {
                         entry& target = *p.existing;
                         target.value = std::move(p.staged->second.value);
                         target.where = p.staged->second.where;
-                        target.id = next_id_++;
+                        target.id = p.id;
                         ++report.replaced;
-                    } else {
+                    } else if (p.what == step::keep) {
                         ++report.unchanged;
                     }
                 }
+                next_id_ = next_id;
             });
         lock.unlock();
         if (notify != nullptr) notify->deliver();
