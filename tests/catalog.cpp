@@ -3,6 +3,7 @@
 // Every registry here has a name no other test uses: the catalog refuses two
 // live listed registries with one name.
 #include "support/catch.hpp"
+#include "support/allocations.hpp"
 
 #include "roster/catalog.hpp"
 
@@ -11,10 +12,11 @@
 #include "roster/versioned.hpp"
 
 #include <algorithm> // std::find, std::is_sorted
-#include <algorithm> // std::find, std::is_sorted
 #include <atomic>    // the concurrency test's stop flag
 #include <cstdio>    // std::tmpfile: log_registrations output
+#include <fmt/format.h>
 #include <memory>    // std::unique_ptr: a move-only value
+#include <new>       // std::bad_alloc: injected allocation failures
 #include <mutex>     // guards what listeners record
 #include <optional>  // std::optional
 #include <string>    // std::string
@@ -324,4 +326,126 @@ TEST_CASE("catalog: snapshots, subscribers and lookups are safe while listed reg
     for (const auto& e : *heard.events)
         if (e.registry.rfind("catalog.churn.", 0) == 0) ++churn_events;
     CHECK(churn_events == 800); // two adds per registry; nothing was removed
+}
+
+TEST_CASE("catalog: one subscriber never runs on two threads at once, though each registry delivers on its own "
+          "thread",
+          "[catalog][events][concurrency]") {
+    listed_registry left{"catalog.serial.left"};
+    listed_registry right{"catalog.serial.right"};
+    std::atomic<int> inside{0};
+    std::atomic<int> overlaps{0};
+    std::size_t calls = 0; // written only by the subscriber: a race here is what TSan would report
+    auto subscription = roster::catalog::instance().subscribe([&](const roster::registration_event& event) {
+        if (event.registry.rfind("catalog.serial.", 0) != 0) return;
+        if (inside.fetch_add(1) != 0) ++overlaps;
+        ++calls;
+        std::this_thread::yield(); // widen the window in which a second thread could come in
+        inside.fetch_sub(1);
+    });
+    std::thread a([&] {
+        for (int i = 0; i < 200; ++i) left.add("l" + std::to_string(i), i);
+    });
+    std::thread b([&] {
+        for (int i = 0; i < 200; ++i) right.add("r" + std::to_string(i), i);
+    });
+    a.join();
+    b.join();
+    subscription.reset();
+    CHECK(overlaps.load() == 0);
+    CHECK(calls == 400); // every event delivered, by whichever thread was delivering
+}
+
+TEST_CASE("catalog: a subscriber's events from one registry arrive in mutation order, even when another thread "
+          "delivers them",
+          "[catalog][events][concurrency]") {
+    listed_registry left{"catalog.order.left"};
+    listed_registry right{"catalog.order.right"};
+    recorder heard;
+    auto subscription = roster::catalog::instance().subscribe(heard);
+    std::thread a([&] {
+        for (int i = 0; i < 100; ++i) left.add(fmt::format("{:03}", i), i);
+    });
+    std::thread b([&] {
+        for (int i = 0; i < 100; ++i) right.add(fmt::format("{:03}", i), i);
+    });
+    a.join();
+    b.join();
+    subscription.reset();
+    for (const char* name : {"catalog.order.left", "catalog.order.right"}) {
+        const auto events = heard.about(name);
+        REQUIRE(events.size() == 100);
+        for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].key == fmt::format("\"{:03}\"", i));
+    }
+}
+
+TEST_CASE("catalog: a registry whose listing fails for lack of memory is not left in the catalog",
+          "[catalog][errors]") {
+    // A subscriber exists, so listing a newcomer also subscribes it to that
+    // subscriber: a step that allocates after the name is reserved.
+    recorder heard;
+    auto subscription = roster::catalog::instance().subscribe(heard);
+    int failures = 0;
+    for (std::size_t nth = 1; nth < 1000; ++nth) {
+        std::optional<listed_registry> reg;
+        bool threw = false;
+        {
+            roster_test::allocation_failure fail(nth);
+            try {
+                reg.emplace("catalog.enrol.no_memory");
+            } catch (const std::bad_alloc&) {
+                threw = true;
+            }
+        }
+        if (!threw) {
+            REQUIRE(reg.has_value());
+            CHECK(roster::catalog::instance().contains("catalog.enrol.no_memory"));
+            reg->add("k", 1); // and the newcomer reports to the subscriber
+            CHECK(heard.about("catalog.enrol.no_memory").size() == 1);
+            break;
+        }
+        ++failures;
+        INFO("allocation " << nth << " failed");
+        CHECK_FALSE(roster::catalog::instance().contains("catalog.enrol.no_memory"));
+        for (const auto& report : roster::catalog::instance().snapshot()) CHECK(report.name != "catalog.enrol.no_memory");
+    }
+    CHECK(failures > 2);
+}
+
+TEST_CASE("catalog: a subscribe() that fails for lack of memory leaves no subscriber behind", "[catalog][errors]") {
+    listed_registry one{"catalog.subscribe.no_memory.1"};
+    listed_registry two{"catalog.subscribe.no_memory.2"};
+    one.add("a", 1);
+    two.add("b", 2);
+    int failures = 0;
+    for (std::size_t nth = 1; nth < 1000; ++nth) {
+        auto calls = std::make_shared<std::atomic<int>>(0);
+        std::optional<roster::catalog_subscription> subscription;
+        bool threw = false;
+        {
+            roster_test::allocation_failure fail(nth);
+            try {
+                subscription.emplace(roster::catalog::instance().subscribe(
+                    [calls](const roster::registration_event&) { ++*calls; }));
+            } catch (const std::bad_alloc&) {
+                threw = true;
+            }
+        }
+        if (!threw) {
+            REQUIRE(subscription.has_value());
+            const int before = calls->load();
+            one.add("live" + std::to_string(nth), 3);
+            CHECK(calls->load() == before + 1);
+            break;
+        }
+        ++failures;
+        INFO("allocation " << nth << " failed");
+        const int before = calls->load();
+        one.add("after" + std::to_string(nth), 3);
+        two.add("after" + std::to_string(nth), 3);
+        listed_registry later{"catalog.subscribe.no_memory.later"}; // listed after the failure
+        later.add("after", 3);
+        CHECK(calls->load() == before); // the failed subscriber hears nothing more
+    }
+    CHECK(failures > 2);
 }

@@ -29,10 +29,6 @@
 // 301/307 -> redirect (location() is the path only). Deliberate differences
 // are marked "roster differs from Go:".
 //
-// Not here: a no-allocation check of a frozen hit. tests/registry.cpp counts
-// allocations by replacing the global operator new for the whole test binary,
-// with its counters private to that file; a second replacement in this file
-// would not link.
 #include "support/catch.hpp"
 
 #include "roster/catalog.hpp"

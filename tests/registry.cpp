@@ -2,6 +2,7 @@
 // lifecycle, messages, heterogeneous lookup and concurrency ([concurrency]
 // cases are the ones the ThreadSanitizer build runs).
 #include "support/catch.hpp"
+#include "support/allocations.hpp"
 
 #include "roster/registry.hpp"
 #include "roster/ordered.hpp"
@@ -22,56 +23,10 @@
 #include <type_traits>
 #include <vector>
 
-// ---------------------------------------------------------------------------
-// Allocation counting: replaces the global operator new for this test binary.
-// Only allocations made on a thread while its counter is armed are counted.
-namespace {
-thread_local bool counting_allocations = false;
-thread_local std::size_t allocations = 0;
-
-struct allocation_counter {
-    allocation_counter() {
-        allocations = 0;
-        counting_allocations = true;
-    }
-    ~allocation_counter() { counting_allocations = false; }
-    allocation_counter(const allocation_counter&) = delete;
-    allocation_counter& operator=(const allocation_counter&) = delete;
-    std::size_t count() const { return allocations; }
-};
-} // namespace
-
-// Every form is replaced, so that whatever allocates (Catch2 uses nothrow new)
-// frees through the matching function.
-#if defined(__GNUC__) && !defined(__clang__)
-#    pragma GCC diagnostic push
-#    pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-namespace {
-void* counted_allocation(std::size_t size) noexcept {
-    if (counting_allocations) ++allocations;
-    return std::malloc(size == 0 ? 1 : size);
-}
-} // namespace
-void* operator new(std::size_t size) {
-    if (void* p = counted_allocation(size)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-    if (void* p = counted_allocation(size)) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted_allocation(size); }
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted_allocation(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#    pragma GCC diagnostic pop
-#endif
+// Allocation counting: support/allocations.cpp replaces the global operator
+// new for this test binary; only allocations made on a thread while its
+// counter is armed are counted.
+using roster_test::allocation_counter;
 
 // ---------------------------------------------------------------------------
 namespace {

@@ -37,7 +37,11 @@
 //   instant of the whole process. Lookup counters are read without stopping
 //   the readers that bump them: they are exact once those readers are done.
 // - Subscribers run outside every lock, never two at once for one
-//   subscription; they may read the catalog and the registries.
+//   subscription, never nested: each listed registry delivers on its own
+//   mutating thread, so the catalog queues a subscriber's events and one
+//   thread at a time delivers them, in the order they arrived (a thread that
+//   finds another one delivering leaves its events to it and returns). They
+//   may read the catalog and the registries.
 //   Subscribing first reports every entry already registered in a listed
 //   registry (replayed = true), so registrations made at static-
 //   initialisation time, before anyone could subscribe, are not lost.
@@ -65,9 +69,11 @@
 #include "roster/source_location.hpp"
 
 #include <algorithm>   // std::sort, std::find_if
+#include <cstddef>     // std::ptrdiff_t
 #include <cstdint>     // std::uint64_t: counters
 #include <cstdio>      // std::FILE, std::fputs: log_registrations
 #include <functional>  // std::function: subscribers
+#include <iterator>    // std::make_move_iterator
 #include <list>        // the live registries (stable nodes)
 #include <memory>      // std::shared_ptr: subscribers shared with their subscriptions
 #include <mutex>       // std::mutex, std::lock_guard
@@ -119,6 +125,87 @@ std::optional<registration_event> registration_event_of(const std::string& regis
     return registration_event{event.kind, registry, describe_key(*event.key), event.where, false};
 }
 
+/// One catalog subscriber, shared by every registry it listens to. Each
+/// registry delivers its events on its own mutating thread, so events are
+/// posted here and one thread at a time delivers them, in the order they were
+/// posted: the subscriber never runs on two threads at once, and never nested
+/// inside itself (an event posted by a thread that is delivering waits until
+/// the current call returns). Nobody waits for anybody: a thread that finds
+/// another one delivering leaves its event to it.
+/// (A template so that including the catalog compiles none of it until it is used.)
+template <class Event = registration_event>
+class basic_catalog_listener {
+public:
+    explicit basic_catalog_listener(registration_listener listener) : listener_(std::move(listener)) {}
+
+    /// Delivers `event` now, or queues it for the thread delivering.
+    void post(Event event) {
+        {
+            std::lock_guard lock(mutex_);
+            if (cancelled_) return;
+            queue_.push_back(std::move(event));
+            if (delivering_) return;
+            delivering_ = true;
+        }
+        std::vector<Event> batch;
+        // A throwing subscriber (the registry reports it) hands the delivery back:
+        // the events not yet delivered go back to the front of the queue.
+        struct hand_back {
+            basic_catalog_listener& self;
+            std::vector<Event>& pending;
+            std::size_t next = 0;
+            bool released = false;
+            ~hand_back() {
+                if (released) return;
+                std::lock_guard lock(self.mutex_);
+                if (next < pending.size() && !self.cancelled_)
+                    self.queue_.insert(self.queue_.begin(), std::make_move_iterator(pending.begin() + static_cast<std::ptrdiff_t>(next)),
+                                       std::make_move_iterator(pending.end()));
+                self.delivering_ = false;
+            }
+        };
+        for (;;) {
+            {
+                std::lock_guard lock(mutex_);
+                if (queue_.empty() || cancelled_) {
+                    queue_.clear();
+                    delivering_ = false;
+                    return;
+                }
+                batch.clear();
+                batch.swap(queue_);
+            }
+            hand_back guard{*this, batch};
+            for (; guard.next < batch.size(); ++guard.next) {
+                if (cancelled()) break;
+                listener_(batch[guard.next]);
+            }
+            guard.released = true; // this thread keeps delivering
+        }
+    }
+
+    /// Stops delivery: no event is delivered once this returns, except the
+    /// one being delivered now, if any.
+    void cancel() noexcept {
+        std::lock_guard lock(mutex_);
+        cancelled_ = true;
+        queue_.clear();
+    }
+
+private:
+    bool cancelled() {
+        std::lock_guard lock(mutex_);
+        return cancelled_;
+    }
+
+    std::mutex mutex_;
+    std::vector<Event> queue_;
+    bool delivering_ = false;
+    bool cancelled_ = false;
+    registration_listener listener_;
+};
+using catalog_listener = basic_catalog_listener<>;
+
 /// A listed registry as the catalog sees it: type-erased access to it.
 struct catalog_node {
     std::string name;
@@ -127,7 +214,7 @@ struct catalog_node {
     registry_report (*report)(const void*) = nullptr;
     /// Subscribes a listener to the registry's changes (null when the
     /// registry cannot send events: a move-only key or value).
-    subscription (*subscribe)(const void*, std::shared_ptr<const registration_listener>) = nullptr;
+    subscription (*subscribe)(const void*, std::shared_ptr<catalog_listener>) = nullptr;
     /// The registry's subscriptions for the catalog's subscribers, by id.
     std::vector<std::pair<std::uint64_t, subscription>> subscriptions;
 };
@@ -242,23 +329,23 @@ public:
     // -- used by roster::detail::catalog_membership (the registries) --------
 
     /// Lists `node`; refuses a name already listed. Not for direct use.
+    /// Strong guarantee: if it throws (std::bad_alloc), nothing is listed and
+    /// the newcomer's subscriptions are undone (outside the lock, by `node`'s
+    /// destructor).
     result<node_type*> enrol(node_type node) {
-        node_type* added = nullptr;
-        {
-            std::lock_guard lock(mutex_);
-            if (const auto it = find(node.name); it != nodes_.end()) {
-                return detail::listed_name_taken_message(node.name, it->created_at, node.created_at);
-            }
-            nodes_.push_back(std::move(node));
-            added = &nodes_.back();
-            // Subscribe the newcomer to every catalog subscriber, in order.
-            if (added->subscribe != nullptr) {
-                for (const auto& [id, listener] : listeners_) {
-                    added->subscriptions.emplace_back(id, added->subscribe(added->registry, listener));
-                }
+        std::lock_guard lock(mutex_);
+        if (const auto it = find(node.name); it != nodes_.end()) {
+            return detail::listed_name_taken_message(node.name, it->created_at, node.created_at);
+        }
+        // Subscribe the newcomer to every catalog subscriber, in order, then link it.
+        if (node.subscribe != nullptr) {
+            node.subscriptions.reserve(listeners_.size());
+            for (const auto& [id, listener] : listeners_) {
+                node.subscriptions.emplace_back(id, node.subscribe(node.registry, listener));
             }
         }
-        return added;
+        nodes_.push_back(std::move(node)); // std::list: if this throws, `node` is as it was
+        return &nodes_.back();
     }
 
     /// Unlists `node` (from a registry's destructor). Not for direct use.
@@ -297,6 +384,8 @@ private:
                     }
                 }
             }
+            for (const auto& [listener_id, listener] : listeners_)
+                if (listener_id == id) listener->cancel(); // nothing queued is delivered from here on
             listeners_.erase(std::remove_if(listeners_.begin(), listeners_.end(),
                                             [&](const auto& item) { return item.first == id; }),
                              listeners_.end());
@@ -305,7 +394,7 @@ private:
 
     mutable std::mutex mutex_;
     std::list<node_type> nodes_;
-    std::vector<std::pair<std::uint64_t, std::shared_ptr<const registration_listener>>> listeners_;
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<detail::catalog_listener>>> listeners_;
     std::uint64_t next_listener_id_ = 1;
 };
 
@@ -353,26 +442,36 @@ template <class Listener>
 basic_catalog_subscription<basic_catalog<Tag>> basic_catalog<Tag>::subscribe(Listener&& listener) {
     static_assert(std::is_invocable_v<Listener&, const registration_event&>,
                   "roster::catalog::subscribe: the listener must be callable with const roster::registration_event&");
-    auto shared = std::make_shared<const registration_listener>(std::forward<Listener>(listener));
+    auto shared = std::make_shared<detail::catalog_listener>(registration_listener(std::forward<Listener>(listener)));
     std::vector<registry_report> existing;
+    // Subscriptions made before something throws are undone by this vector's
+    // destructor, outside the lock; the catalog then holds nothing of it.
+    std::vector<std::pair<node_type*, subscription>> made;
     std::uint64_t id = 0;
     {
         std::lock_guard lock(mutex_);
-        id = next_listener_id_++;
-        listeners_.emplace_back(id, shared);
-        for (detail::catalog_node& node : nodes_) {
-            if (node.subscribe != nullptr) node.subscriptions.emplace_back(id, node.subscribe(node.registry, shared));
+        made.reserve(nodes_.size());
+        existing.reserve(nodes_.size());
+        for (node_type& node : nodes_) {
+            if (node.subscribe != nullptr) made.emplace_back(&node, node.subscribe(node.registry, shared));
             existing.push_back(node.report(node.registry));
         }
+        for (auto& [node, sub] : made) node->subscriptions.reserve(node->subscriptions.size() + 1);
+        listeners_.reserve(listeners_.size() + 1);
+        // Nothing below throws: the subscriber is in.
+        id = next_listener_id_++;
+        for (auto& [node, sub] : made) node->subscriptions.emplace_back(id, std::move(sub));
+        listeners_.emplace_back(id, shared);
     }
+    basic_catalog_subscription<basic_catalog> handle(id); // unsubscribes if a replayed event throws
     std::sort(existing.begin(), existing.end(),
               [](const registry_report& a, const registry_report& b) { return a.name < b.name; });
     for (const registry_report& report : existing) {
         for (const entry_report& entry : report.entries) {
-            (*shared)(registration_event{change_kind::added, report.name, entry.key, entry.where, true});
+            shared->post(registration_event{change_kind::added, report.name, entry.key, entry.where, true});
         }
     }
-    return basic_catalog_subscription<basic_catalog>(id);
+    return handle;
 }
 
 /// A ready-made subscriber: writes one line per event to `out` (stderr by
@@ -422,12 +521,12 @@ public:
         node.registry = &registry;
         node.report = [](const void* r) { return static_cast<const Registry*>(r)->report(); };
         if constexpr (sends_change_events<Registry>) {
-            node.subscribe = [](const void* r, std::shared_ptr<const registration_listener> listener) {
+            node.subscribe = [](const void* r, std::shared_ptr<catalog_listener> listener) {
                 // The catalog only subscribes; it never changes the registry's entries.
                 auto& target = const_cast<Registry&>(*static_cast<const Registry*>(r)); // NOLINT
                 return target.subscribe([listener = std::move(listener), name = target.name()](
                                             const typename Registry::event_type& event) {
-                    if (const auto e = registration_event_of(name, event)) (*listener)(*e);
+                    if (auto e = registration_event_of(name, event)) listener->post(std::move(*e));
                 });
             };
         }
