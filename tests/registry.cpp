@@ -385,6 +385,51 @@ TEST_CASE("registry: a miss names the registry, the key, the lookup site and the
     CHECK_FALSE(contains_text(message, "snappy")); // only the three nearest
 }
 
+TEST_CASE("registry: the nearest-name search of a miss does bounded work, however long the keys",
+          "[registry][miss]") {
+    // A 40 KB key missing against a 40 KB key once took seconds under the
+    // read lock (a full edit distance); the search compares the first 256
+    // bytes within a band of 16.
+    using limits = roster::detail::nearest_limits;
+    const std::string long_key(40000, 'a');
+    std::string other = long_key;
+    other.back() = 'b';
+    roster::detail::nearest_names nearest(long_key);
+    nearest.offer(other);
+    nearest.offer(std::string(40000, 'z'));
+    CHECK(nearest.cells() <= 2 * limits::compared_bytes * (2 * limits::max_distance + 1));
+    // Equal over the compared bytes: the nearest, named in full (escaped).
+    CHECK(contains_text(nearest.suffix(), "2 registered, nearest: \"aaaa"));
+
+    // Many keys: at most compared_keys are compared, all are counted.
+    roster::detail::nearest_names many("key-5");
+    for (int i = 0; i < 20000; ++i) many.offer("key-" + std::to_string(i));
+    CHECK(many.cells() <= limits::compared_keys * limits::compared_bytes * (2 * limits::max_distance + 1));
+    CHECK(contains_text(many.suffix(), "20000 registered, nearest: \"key-5\""));
+}
+
+TEST_CASE("registry: near names are found within the distance bound and far ones rank after them, alphabetically",
+          "[registry][miss]") {
+    std::size_t cells = 0;
+    CHECK(roster::detail::edit_distance<std::string_view>("kitten", "sitting", cells) == 3);
+    CHECK(roster::detail::edit_distance<std::string_view>("", "abc", cells) == 3);
+    CHECK(roster::detail::edit_distance<std::string_view>("flaw", "lawn", cells) == 2);
+    CHECK(roster::detail::edit_distance<std::string_view>("abc", "abc", cells) == 0);
+    const std::size_t far = roster::detail::nearest_limits::max_distance + 1;
+    CHECK(roster::detail::edit_distance<std::string_view>("a", std::string(30, 'b'), cells) == far);
+    CHECK(roster::detail::edit_distance<std::string_view>(std::string(20, 'a'), std::string(20, 'b'), cells) == far);
+    CHECK(roster::detail::edit_distance<std::string_view>(std::string(17, 'a'), std::string(16, 'b'), cells) == far);
+    CHECK(roster::detail::edit_distance<std::string_view>(std::string(16, 'a'), std::string(16, 'b'), cells) == 16);
+
+    int_registry reg{"far"};
+    for (const char* name : {"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyy", "gzip"}) reg.add(name, 1);
+    const auto outcome = reg.try_at("gzipp");
+    REQUIRE_FALSE(outcome);
+    CHECK(contains_text(outcome.error().message,
+                        "3 registered, nearest: \"gzip\", \"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\", "
+                        "\"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\""));
+}
+
 TEST_CASE("registry: a miss in an empty registry says the registry is empty", "[registry][miss]") {
     const int_registry reg{"nothing"};
     const auto outcome = reg.try_at("anything");

@@ -92,27 +92,61 @@ std::string describe_key(const K& key) {
     else return (text() << "<key of type " << type_name<K>() << ">").str();
 }
 
-/// Levenshtein distance, for "did you mean".
+/// How far the "did you mean" search goes, so that a long or hostile key
+/// cannot stall a miss (it runs under the registry's read lock, in every
+/// writer's way): only the first `compared_bytes` of each text are compared;
+/// distances above `max_distance` are not told apart (such keys rank after
+/// the near ones, alphabetically); at most `compared_keys` keys are compared
+/// per miss (the rest are only counted). A miss therefore costs at most
+/// compared_keys x compared_bytes x (2 x max_distance + 1) steps.
+struct nearest_limits {
+    static constexpr std::size_t compared_bytes = 256;
+    static constexpr std::size_t max_distance = 16;
+    static constexpr std::size_t compared_keys = 10000;
+};
+
+/// Levenshtein distance between the first nearest_limits::compared_bytes of
+/// `a` and of `b`, computed only within a band of nearest_limits::max_distance
+/// around the diagonal: the distance when it is at most max_distance, else
+/// max_distance + 1. Adds the number of table cells it computed to `cells`.
 /// (A template, like nearest_names, so that including the core compiles
 /// none of it until a miss is worded.)
 template <class View = std::string_view>
-std::size_t edit_distance(View a, View b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
+std::size_t edit_distance(View a, View b, std::size_t& cells) {
+    constexpr std::size_t band = nearest_limits::max_distance;
+    constexpr std::size_t far = band + 1;
+    a = a.substr(0, nearest_limits::compared_bytes);
+    b = b.substr(0, nearest_limits::compared_bytes);
+    const std::size_t n = a.size();
+    const std::size_t m = b.size();
+    if ((n > m ? n - m : m - n) > band) return far;
+    // row[j] for j in [lo, hi]; cells outside the band count as `far`.
+    std::vector<std::size_t> row(m + 1, far);
+    for (std::size_t j = 0; j <= std::min(m, band); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= n; ++i) {
+        const std::size_t lo = i > band ? i - band : 0;
+        const std::size_t hi = std::min(m, i + band);
+        std::size_t diagonal = lo == 0 ? row[0] : row[lo - 1];
+        if (lo == 0) row[0] = i <= band ? i : far;
+        else row[lo - 1] = far;
+        std::size_t best = lo == 0 ? row[0] : far;
+        for (std::size_t j = lo == 0 ? 1 : lo; j <= hi; ++j) {
             const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+            const std::size_t value =
+                std::min({above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0u : 1u), far});
+            row[j] = value;
             diagonal = above;
+            best = std::min(best, value);
+            ++cells;
         }
+        if (best >= far) return far; // every path through this row is already too far
     }
-    return row[b.size()];
+    return std::min(row[m], far);
 }
 
 /// Collects registered keys and keeps the `limit` nearest to a missed key
-/// (by edit distance on their text, ties broken alphabetically).
+/// (by edit distance on their text, ties broken alphabetically), within
+/// nearest_limits. Only the keys it keeps are described (allocated).
 template <class String = std::string>
 class basic_nearest_names {
 public:
@@ -122,31 +156,48 @@ public:
     void offer(const K& key) {
         ++seen_;
         if constexpr (key_is_formattable<K>) {
-            std::string text = key_text(key);
-            const std::size_t distance = edit_distance<std::string_view>(wanted_, text);
-            candidates_.emplace_back(distance, describe_key(key));
+            if (seen_ > nearest_limits::compared_keys || limit_ == 0) return;
+            const auto consider = [&](std::string_view text) {
+                const std::size_t distance = edit_distance<std::string_view>(wanted_, text, cells_);
+                // Keep the `limit_` best (distance, text) pairs, sorted.
+                const auto better = [&](const kept& k) { return k.distance > distance || (k.distance == distance && k.text > text); };
+                if (kept_.size() == limit_ && !better(kept_.back())) return;
+                kept item{distance, String(text), describe_key(key)};
+                auto at = std::find_if(kept_.begin(), kept_.end(), better);
+                kept_.insert(at, std::move(item));
+                if (kept_.size() > limit_) kept_.pop_back();
+            };
+            if constexpr (key_is_text<K>) consider(std::string_view(key));
+            else consider(key_text(key));
         }
     }
 
     /// `; nearest: "a", "b"` or `; the registry is empty`.
     std::string suffix() {
         if (seen_ == 0) return "; the registry is empty";
-        std::sort(candidates_.begin(), candidates_.end());
         std::string out = (text() << "; " << seen_ << " registered, nearest: ").str();
-        const std::size_t shown = std::min(limit_, candidates_.size());
-        for (std::size_t i = 0; i < shown; ++i) {
+        for (std::size_t i = 0; i < kept_.size(); ++i) {
             if (i != 0) out += ", ";
-            out += candidates_[i].second;
+            out += kept_[i].described;
         }
-        if (shown == 0) out += "(keys not printable)";
+        if (kept_.empty()) out += "(keys not printable)";
         return out;
     }
 
+    /// Table cells the distances took so far (what nearest_limits bounds).
+    std::size_t cells() const noexcept { return cells_; }
+
 private:
+    struct kept {
+        std::size_t distance;
+        String text;
+        String described;
+    };
     String wanted_;
     std::size_t limit_;
     std::size_t seen_ = 0;
-    std::vector<std::pair<std::size_t, String>> candidates_;
+    std::size_t cells_ = 0;
+    std::vector<kept> kept_;
 };
 
 /// Collects registered keys and keeps the nearest to a missed key.
