@@ -6,7 +6,10 @@
 //
 //   ROSTER_NO_EXCEPTIONS       define to build without exceptions even where
 //                              the compiler has them (detected: -fno-exceptions).
-//   ROSTER_HAS_EXCEPTIONS      0 or 1; derived from the above.
+//   ROSTER_HAS_EXCEPTIONS      0 or 1; derived from the above: whether roster
+//                              raises its errors. A listener that throws is
+//                              caught wherever the compiler has exceptions,
+//                              even under ROSTER_NO_EXCEPTIONS.
 //   ROSTER_HAS_SOURCE_LOCATION 0 or 1; 1 where <source_location> works
 //                              (clang 14 with libstdc++ 12 lacks it).
 //   ROSTER_HAS_EXPECTED        0 or 1; 1 where std::expected exists (C++23).
@@ -42,6 +45,15 @@
 #    endif
 #endif
 
+// Whether the compiler has exceptions, whatever ROSTER_NO_EXCEPTIONS says:
+// user code that roster calls (listeners) may throw even when roster itself
+// raises nothing, and roster then still catches it where it promises to.
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#    define ROSTER_DETAIL_CAN_CATCH 1
+#else
+#    define ROSTER_DETAIL_CAN_CATCH 0
+#endif
+
 #ifndef ROSTER_HAS_SOURCE_LOCATION
 #    if defined(__cpp_lib_source_location) && __cpp_lib_source_location >= 201907L
 #        define ROSTER_HAS_SOURCE_LOCATION 1
@@ -63,6 +75,8 @@
 // Each setting's letter in the ABI tag.
 #if ROSTER_HAS_EXCEPTIONS
 #    define ROSTER_DETAIL_ABI_EXCEPTIONS e // exceptions
+#elif ROSTER_DETAIL_CAN_CATCH
+#    define ROSTER_DETAIL_ABI_EXCEPTIONS c // ROSTER_NO_EXCEPTIONS, but the compiler has them (listeners' are caught)
 #else
 #    define ROSTER_DETAIL_ABI_EXCEPTIONS n // no exceptions
 #endif

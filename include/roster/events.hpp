@@ -40,7 +40,9 @@
 //   complete before any listener runs) nor stops delivery: the exception is
 //   caught, handed to the subscription's error handler (default: a line on
 //   stderr), and the next listener runs. An exception thrown by an error
-//   handler is swallowed. (With exceptions disabled nothing is caught.)
+//   handler is swallowed. This holds under ROSTER_NO_EXCEPTIONS too, as long
+//   as the compiler has exceptions; with them disabled (-fno-exceptions)
+//   nothing can be thrown or caught.
 // - Unsubscribing: when subscription::reset() or its destructor returns, the
 //   listener is not running on another thread and will never be called
 //   again. Called from inside the listener itself, it returns at once (the
@@ -347,7 +349,7 @@ private:
     }
 
     void invoke(slot& target, const event_type& event) noexcept {
-#if ROSTER_HAS_EXCEPTIONS
+#if ROSTER_DETAIL_CAN_CATCH // even under ROSTER_NO_EXCEPTIONS: a listener's own exception is caught
         try {
             target.listener(event);
         } catch (...) {
@@ -358,7 +360,7 @@ private:
 #endif
     }
 
-#if ROSTER_HAS_EXCEPTIONS
+#if ROSTER_DETAIL_CAN_CATCH
     void report(slot& target, const event_type& event, std::exception_ptr thrown) noexcept {
         try {
             if (target.on_error) {
