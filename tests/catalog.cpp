@@ -269,6 +269,14 @@ TEST_CASE("log_registrations: writes one line per event naming the registry, the
     CHECK(lines_about_it == 2);
 }
 
+TEST_CASE("log_registrations: the registry's name is quoted and escaped, so every event is one line",
+          "[catalog][events]") {
+    const std::string line = roster::detail::registration_line(
+        roster::registration_event{roster::change_kind::added, "log\nforged \"line\"", "\"k\"", {}, false});
+    CHECK(line.rfind(R"(roster: registry "log\nforged \"line\"": added "k" at )", 0) == 0);
+    CHECK(std::count(line.begin(), line.end(), '\n') == 1);
+}
+
 TEST_CASE("log_registrations: the same lines from one registry's own subscribe(), listed or not",
           "[catalog][events]") {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::tmpfile(), &std::fclose);

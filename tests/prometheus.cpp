@@ -271,24 +271,44 @@ TEST_CASE("to_prometheus: a registry without counters appears only in the entrie
 }
 
 TEST_CASE("to_prometheus: label values escape backslash, double quote and newline", "[prometheus]") {
-    per_key_registry reg{"prom.escape \"quoted\" \\ back\nslash"};
-    const std::string odd = "a\"b\\c"; // registered keys cannot hold control characters,
-    reg.add(odd, 1);
-    CHECK(reg.get(odd));
-    CHECK_FALSE(reg.get("miss\"\\\n")); // looked-up keys can
+    per_key_registry reg{"prom.escape \"quoted\" back\nline"};
+    const std::string quotes = "say \"hi\""; // registered keys cannot hold control characters,
+    reg.add(quotes, 1);
+    CHECK(reg.get(quotes));
+    CHECK_FALSE(reg.get("miss\"\n")); // looked-up keys can
 
     const std::string text = roster::to_prometheus({reg.report()});
     const auto e = prometheus_text::parse(text);
 
-    const std::string r = "prom.escape \"quoted\" \\ back\nslash";
-    CHECK(e.value("roster_key_lookups_total", {{"registry", r}, {"key", odd}, {"outcome", "hit"}}) == 1.0);
-    CHECK(e.value("roster_key_lookups_total", {{"registry", r}, {"key", "miss\"\\\n"}, {"outcome", "miss"}}) ==
-          1.0);
+    // No backslash, valid UTF-8: the labels are the names' own text.
+    const std::string r = "prom.escape \"quoted\" back\nline";
+    CHECK(e.value("roster_key_lookups_total", {{"registry", r}, {"key", quotes}, {"outcome", "hit"}}) == 1.0);
+    CHECK(e.value("roster_key_lookups_total", {{"registry", r}, {"key", "miss\"\n"}, {"outcome", "miss"}}) == 1.0);
     CHECK(e.value("roster_registry_entries", {{"registry", r}}) == 1.0);
-    // The raw text holds the escapes themselves, and no sample spans two lines.
-    CHECK(text.find(R"(key="a\"b\\c")") != std::string::npos);
-    CHECK(text.find(R"(key="miss\"\\\n")") != std::string::npos);
-    CHECK(text.find("registry=\"prom.escape \\\"quoted\\\" \\\\ back\\nslash\"") != std::string::npos);
+    // The raw text holds the exposition's escapes, and no sample spans two lines.
+    CHECK(text.find(R"(key="say \"hi\"")") != std::string::npos);
+    CHECK(text.find(R"(key="miss\"\n")") != std::string::npos);
+    CHECK(text.find(R"(registry="prom.escape \"quoted\" back\nline")") != std::string::npos);
+}
+
+TEST_CASE("to_prometheus: a name or key with a backslash is labelled as roster quotes it, so labels never collide",
+          "[prometheus]") {
+    per_key_registry reg{"prom.back\\slash"};
+    const std::string odd = "a\"b\\c";
+    reg.add(odd, 1);
+    CHECK(reg.get(odd));
+    reg.add("\\x41", 2); // the four characters \ x 4 1, not "A"
+    reg.add("A", 3);
+
+    const std::string text = roster::to_prometheus({reg.report()});
+    const auto e = prometheus_text::parse(text);
+
+    const std::string r = R"("prom.back\\slash")";
+    CHECK(e.value("roster_registry_entries", {{"registry", r}}) == 3.0);
+    CHECK(e.value("roster_key_lookups_total", {{"registry", r}, {"key", R"("a\"b\\c")"}, {"outcome", "hit"}}) ==
+          1.0);
+    CHECK(e.value("roster_key_lookups_total", {{"registry", r}, {"key", R"("\\x41")"}, {"outcome", "hit"}}) == 0.0);
+    CHECK(e.value("roster_key_lookups_total", {{"registry", r}, {"key", "A"}, {"outcome", "hit"}}) == 0.0);
 }
 
 TEST_CASE("to_prometheus: string keys lose their quotes, other keys keep their text", "[prometheus]") {
@@ -322,18 +342,30 @@ TEST_CASE("to_prometheus: string keys lose their quotes, other keys keep their t
                   {{"registry", "prom.string_keys"}, {"key", control}, {"outcome", "miss"}}) == 1.0);
 }
 
-TEST_CASE("to_prometheus: text that is not valid UTF-8 becomes valid UTF-8 labels", "[prometheus]") {
-    // A key with an invalid byte: fmt shows it as \xff, the label as U+00FF.
+TEST_CASE("to_prometheus: text that is not valid UTF-8 becomes valid UTF-8 labels, distinct for distinct text",
+          "[prometheus]") {
+    // An invalid byte is shown as \xHH (quoted, as in messages); the code
+    // point U+0085 as itself: the keys "\x85" and "\xc2\x85" stay apart.
     per_key_registry reg{"prom.bad_utf8"};
     reg.add("bad\xff", 1);
-    // A registry name with an invalid byte: replaced by U+FFFD.
-    roster::registry_report named = report_named("prom.name\xc3");
+    reg.add("\x85", 2);
+    reg.add("\xc2\x85", 3);
+    // Registry names with an invalid byte: \xff and \xfe once both became
+    // U+FFFD, two identical series.
+    const roster::registry_report ff = report_named("prom.name\xff");
+    const roster::registry_report fe = report_named("prom.name\xfe");
 
-    const auto e = prometheus_text::parse(roster::to_prometheus({reg.report(), named}));
+    const std::string text = roster::to_prometheus({reg.report(), ff, fe});
+    const auto e = prometheus_text::parse(text); // rejects duplicate series
 
     CHECK(e.value("roster_key_lookups_total",
-                  {{"registry", "prom.bad_utf8"}, {"key", "bad\xc3\xbf"}, {"outcome", "hit"}}) == 0.0);
-    CHECK(e.value("roster_registry_entries", {{"registry", "prom.name\xef\xbf\xbd"}}) == 0.0);
+                  {{"registry", "prom.bad_utf8"}, {"key", R"("bad\xff")"}, {"outcome", "hit"}}) == 0.0);
+    CHECK(e.value("roster_key_lookups_total",
+                  {{"registry", "prom.bad_utf8"}, {"key", R"("\x85")"}, {"outcome", "hit"}}) == 0.0);
+    CHECK(e.value("roster_key_lookups_total",
+                  {{"registry", "prom.bad_utf8"}, {"key", "\xc2\x85"}, {"outcome", "hit"}}) == 0.0);
+    CHECK(e.value("roster_registry_entries", {{"registry", R"("prom.name\xff")"}}) == 0.0);
+    CHECK(e.value("roster_registry_entries", {{"registry", R"("prom.name\xfe")"}}) == 0.0);
 }
 
 TEST_CASE("to_prometheus: keys that print the same are summed into one sample", "[prometheus]") {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <cstddef>
@@ -428,6 +429,35 @@ TEST_CASE("registry: near names are found within the distance bound and far ones
     CHECK(contains_text(outcome.error().message,
                         "3 registered, nearest: \"gzip\", \"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\", "
                         "\"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\""));
+}
+
+TEST_CASE("registry: messages quote the registry's name and the key with escapes, so a name cannot forge a line",
+          "[registry][messages]") {
+    int_registry reg{"evil\nname \"x\" \\ \xe2\x80\xae"}; // a line feed, quotes, a backslash, U+202E (bidi override)
+    reg.add("k", 1);
+    const auto refused = reg.try_add("k", 2);
+    REQUIRE_FALSE(refused);
+    const std::string& message = refused.error().message;
+    CHECK(contains_text(message, R"(roster: registry "evil\nname \"x\" \\ \u{202e}": duplicate key "k")"));
+    CHECK(message.find('\n') == std::string::npos);
+}
+
+TEST_CASE("registry: distinct keys always read differently in messages and reports (the escaping is injective)",
+          "[registry][messages]") {
+    // {fmt}'s {:?} showed the invalid byte 0x85 and the code point U+0085 both as \x85.
+    using roster::detail::describe_key;
+    CHECK(describe_key(std::string("\x85")) == R"("\x85")");
+    CHECK(describe_key(std::string("\xc2\x85")) == R"("\u{85}")");
+    CHECK(describe_key(std::string("\\x85")) == R"("\\x85")");
+    CHECK(describe_key(std::string("caf\xc3\xa9 \t\x01\x7f")) == "\"caf\xc3\xa9 \\t\\x01\\x7f\"");
+    CHECK(describe_key(std::string("\xef\xbb\xbf\xe2\x80\x8b")) == R"("\u{feff}\u{200b}")");
+    int_registry reg{"injective"};
+    for (const char* key : {"\x85", "\xc2\x85", "\\x85"}) reg.add(key, 1);
+    std::vector<std::string> shown;
+    for (const auto& entry : reg.report().entries) shown.push_back(entry.key);
+    std::sort(shown.begin(), shown.end());
+    CHECK(std::adjacent_find(shown.begin(), shown.end()) == shown.end());
+    CHECK(shown.size() == 3);
 }
 
 TEST_CASE("registry: a miss in an empty registry says the registry is empty", "[registry][miss]") {

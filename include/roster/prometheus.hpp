@@ -35,19 +35,19 @@
 //
 // Guarantees
 // - The output is valid text exposition format 0.0.4: metric and label names
-//   are fixed; label values are valid UTF-8 (invalid bytes of a registry name
-//   become U+FFFD) with backslash, double quote and line feed escaped as
-//   `\\`, `\"` and `\n`; every line ends with a line feed; no two samples of
-//   a family have the same labels (keys whose label text coincides — e.g.
-//   keys of a type fmt cannot print, all shown as `<key of type T>` — are
-//   summed into one sample; a registry name given twice keeps its first
-//   report).
-// - Key labels: a string key is shown as its plain text, without the quotes
-//   and escapes of roster's messages — the report's `"gzip"` is the label
-//   key="gzip" — by undoing fmt's `{:?}` escaping (\n, \t, \r, \", \', \\,
-//   \xHH, \uHHHH, \UHHHHHHHH); other keys (integers, enums, ...) keep their
-//   report text. A \xHH escape of 0x80 or above (fmt's escape for a
-//   non-printable code point or for an invalid byte) becomes U+00HH.
+//   are fixed; label values are valid UTF-8 with backslash, double quote and
+//   line feed escaped as `\\`, `\"` and `\n`; every line ends with a line
+//   feed; no two samples of a family have the same labels (keys whose label
+//   text coincides — keys of a type fmt cannot print, all shown as
+//   `<key of type T>` — are summed into one sample; a registry given twice
+//   keeps its first report).
+// - Labels tell names apart: a registry name, and a string key, is shown as
+//   its own text when that is valid UTF-8 without a backslash (the report's
+//   `"gzip"` is the label key="gzip"); otherwise as roster's messages show
+//   it: quoted, with invalid bytes as \xHH and the backslash as \\ (so
+//   registries named "\xff" and "\xfe", and the keys "\x85" and "\xc2\x85",
+//   get distinct labels, and a label with a backslash is always an escaped
+//   one). Other keys (integers, enums, ...) keep their report text.
 // - Registries are exported in the order given (catalog::snapshot() sorts
 //   them by name); per-key samples are sorted by key label.
 // - Exception safety: strong; throws only std::bad_alloc.
@@ -104,42 +104,11 @@ inline void append_utf8(std::string& out, std::uint32_t cp) {
     }
 }
 
-/// The length of the valid UTF-8 sequence at the start of `s`, or 0 when it
-/// does not start with one (overlong forms, surrogates and code points above
-/// U+10FFFF are invalid).
-inline std::size_t utf8_sequence_length(std::string_view s) noexcept {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    const unsigned char lead = byte(0);
-    if (lead < 0x80) return 1;
-    std::size_t length = 0;
-    std::uint32_t cp = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-        cp = lead & 0x1Fu;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-        cp = lead & 0x0Fu;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-        cp = lead & 0x07u;
-    } else {
-        return 0;
-    }
-    if (s.size() < length) return 0;
-    for (std::size_t i = 1; i < length; ++i) {
-        if ((byte(i) & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (byte(i) & 0x3Fu);
-    }
-    if ((length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000)) return 0; // overlong
-    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;             // surrogate, too large
-    return length;
-}
-
 /// Appends `value` as the inside of a label value: valid UTF-8 (invalid bytes
 /// replaced by U+FFFD), with `\`, `"` and line feed escaped.
 inline void append_label_value(std::string& out, std::string_view value) {
     while (!value.empty()) {
-        const std::size_t length = utf8_sequence_length(value);
+        const std::size_t length = decode_utf8(value).length;
         if (length == 0) {
             out += "\xEF\xBF\xBD"; // U+FFFD REPLACEMENT CHARACTER
             value.remove_prefix(1);
@@ -168,9 +137,9 @@ inline std::optional<std::uint32_t> parse_hex(std::string_view digits) noexcept 
     return value;
 }
 
-/// `text` without the quotes and escapes of fmt's `{:?}` format (what
-/// roster's messages and reports show for string keys), or std::nullopt when
-/// `text` is not such a quoted string.
+/// The string that roster's quoting (detail::append_quoted: what messages
+/// and reports show for string keys) turned into `text`, or std::nullopt
+/// when `text` is not such a quoted string.
 inline std::optional<std::string> unquote(std::string_view text) {
     if (text.size() < 2 || text.front() != '"' || text.back() != '"') return std::nullopt;
     const std::string_view inner = text.substr(1, text.size() - 2);
@@ -184,31 +153,59 @@ inline std::optional<std::string> unquote(std::string_view text) {
             continue;
         }
         if (++i == inner.size()) return std::nullopt;
-        std::size_t digits = 0;
         switch (inner[i]) {
         case 'n': out += '\n'; continue;
         case 'r': out += '\r'; continue;
         case 't': out += '\t'; continue;
         case '"':
-        case '\'':
         case '\\': out += inner[i]; continue;
-        case 'x': digits = 2; break;
-        case 'u': digits = 4; break;
-        case 'U': digits = 8; break;
+        case 'x': { // one byte
+            if (inner.size() - i - 1 < 2) return std::nullopt;
+            const std::optional<std::uint32_t> byte = parse_hex(inner.substr(i + 1, 2));
+            if (!byte) return std::nullopt;
+            out += static_cast<char>(*byte);
+            i += 2;
+            continue;
+        }
+        case 'u': { // \u{H...}: one code point
+            const std::size_t close = inner.find('}', i);
+            if (i + 1 >= inner.size() || inner[i + 1] != '{' || close == std::string_view::npos || close - i - 2 == 0 ||
+                close - i - 2 > 6)
+                return std::nullopt;
+            const std::optional<std::uint32_t> cp = parse_hex(inner.substr(i + 2, close - i - 2));
+            if (!cp || (*cp >= 0xD800 && *cp <= 0xDFFF) || *cp > 0x10FFFF) return std::nullopt;
+            append_utf8(out, *cp);
+            i = close;
+            continue;
+        }
         default: return std::nullopt;
         }
-        if (inner.size() - i - 1 < digits) return std::nullopt;
-        const std::optional<std::uint32_t> cp = parse_hex(inner.substr(i + 1, digits));
-        if (!cp || (*cp >= 0xD800 && *cp <= 0xDFFF) || *cp > 0x10FFFF) return std::nullopt;
-        append_utf8(out, *cp);
-        i += digits;
     }
     return out;
 }
 
-/// The label text of a key given as report text (see the header comment).
+/// Whether `text` is valid UTF-8 without a backslash: shown as it is in a label.
+inline bool plain_label(std::string_view text) noexcept {
+    while (!text.empty()) {
+        const std::size_t length = decode_utf8(text).length;
+        if (length == 0 || text.front() == '\\') return false;
+        text.remove_prefix(length);
+    }
+    return true;
+}
+
+/// The label text of a name: the name itself when plain_label(), else the name
+/// quoted and escaped as roster's messages show it (which always holds a
+/// backslash, so it cannot be mistaken for a plain name: the labels of
+/// distinct names differ).
+inline std::string name_label(std::string_view name) {
+    return plain_label(name) ? std::string(name) : quoted(name);
+}
+
+/// The label text of a key given as report text (see the header comment):
+/// a string key's own text when plain_label(), else its report text.
 inline std::string key_label(std::string_view report_text) {
-    if (std::optional<std::string> plain = unquote(report_text)) return std::move(*plain);
+    if (std::optional<std::string> plain = unquote(report_text); plain && plain_label(*plain)) return std::move(*plain);
     return std::string(report_text);
 }
 
@@ -301,34 +298,41 @@ template <class Reports = std::vector<registry_report>>
 std::string to_prometheus(const Reports& reports) {
     namespace prom = detail::prometheus;
 
-    // A registry name given twice keeps its first report: no duplicate series.
-    std::vector<const registry_report*> unique;
+    // Each report with its registry label (prom::name_label: distinct names
+    // give distinct labels). A label given twice keeps its first report: no
+    // duplicate series.
+    struct exported {
+        const registry_report* report;
+        std::string registry;
+    };
+    std::vector<exported> unique;
     for (const registry_report& report : reports) {
-        const bool seen = std::find_if(unique.begin(), unique.end(), [&](const registry_report* kept) {
-                              return kept->name == report.name;
+        std::string label = prom::name_label(report.name);
+        const bool seen = std::find_if(unique.begin(), unique.end(), [&](const exported& kept) {
+                              return kept.registry == label;
                           }) != unique.end();
-        if (!seen) unique.push_back(&report);
+        if (!seen) unique.push_back(exported{&report, std::move(label)});
     }
 
     std::string out;
 
     // roster_lookups_total
     bool header = false;
-    for (const registry_report* report : unique) {
+    for (const auto& [report, registry] : unique) {
         if (!report->lookups) continue;
         if (!std::exchange(header, true))
             prom::append_family_header(out, "roster_lookups_total",
                                        "Lookups in a roster registry with a counters:: policy, by outcome.",
                                        "counter");
-        prom::append_sample(out, "roster_lookups_total", {{"registry", report->name}, {"outcome", "hit"}},
+        prom::append_sample(out, "roster_lookups_total", {{"registry", registry}, {"outcome", "hit"}},
                             report->lookups->hits);
-        prom::append_sample(out, "roster_lookups_total", {{"registry", report->name}, {"outcome", "miss"}},
+        prom::append_sample(out, "roster_lookups_total", {{"registry", registry}, {"outcome", "miss"}},
                             report->lookups->misses);
     }
 
     // roster_key_lookups_total
     header = false;
-    for (const registry_report* report : unique) {
+    for (const auto& [report, registry] : unique) {
         prom::samples hits;
         prom::samples misses;
         for (const entry_report& entry : report->entries) {
@@ -345,35 +349,35 @@ std::string to_prometheus(const Reports& reports) {
                                        "counter");
         for (const auto& [key, count] : hits)
             prom::append_sample(out, "roster_key_lookups_total",
-                                {{"registry", report->name}, {"key", key}, {"outcome", "hit"}}, count);
+                                {{"registry", registry}, {"key", key}, {"outcome", "hit"}}, count);
         for (const auto& [key, count] : misses)
             prom::append_sample(out, "roster_key_lookups_total",
-                                {{"registry", report->name}, {"key", key}, {"outcome", "miss"}}, count);
+                                {{"registry", registry}, {"key", key}, {"outcome", "miss"}}, count);
     }
 
     // roster_untracked_key_misses_total
     header = false;
-    for (const registry_report* report : unique) {
+    for (const auto& [report, registry] : unique) {
         if (!prom::counted_per_key(*report)) continue;
         if (!std::exchange(header, true))
             prom::append_family_header(out, "roster_untracked_key_misses_total",
                                        "Misses in a roster registry counted per key, of keys beyond the "
                                        "distinct missed keys it tracks by name.",
                                        "counter");
-        prom::append_sample(out, "roster_untracked_key_misses_total", {{"registry", report->name}},
+        prom::append_sample(out, "roster_untracked_key_misses_total", {{"registry", registry}},
                             report->other_misses);
     }
 
     // roster_registry_entries, roster_registry_frozen
     if (!unique.empty()) {
         prom::append_family_header(out, "roster_registry_entries", "Entries in a roster registry.", "gauge");
-        for (const registry_report* report : unique)
-            prom::append_sample(out, "roster_registry_entries", {{"registry", report->name}},
+        for (const auto& [report, registry] : unique)
+            prom::append_sample(out, "roster_registry_entries", {{"registry", registry}},
                                 report->entries.size());
         prom::append_family_header(out, "roster_registry_frozen",
                                    "Whether a roster registry is frozen (1) or still mutable (0).", "gauge");
-        for (const registry_report* report : unique)
-            prom::append_sample(out, "roster_registry_frozen", {{"registry", report->name}},
+        for (const auto& [report, registry] : unique)
+            prom::append_sample(out, "roster_registry_frozen", {{"registry", registry}},
                                 report->state == lifecycle::frozen ? std::uint64_t{1} : std::uint64_t{0});
     }
     return out;

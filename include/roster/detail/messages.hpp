@@ -23,6 +23,7 @@
 #include <exception>   // std::exception_ptr: a factory's own exception
 #include <algorithm>   // std::min, std::sort
 #include <cstddef>     // std::size_t
+#include <cstdint>     // std::uint32_t: code points
 #include <string>      // std::string
 #include <string_view> // std::string_view
 #include <type_traits> // std::is_convertible_v
@@ -48,6 +49,11 @@ public:
         out_ += std::to_string(number);
         return *this;
     }
+    /// A name, quoted and escaped (append_quoted, below).
+    struct name {
+        std::string_view value;
+    };
+    text& operator<<(name piece);
     /// The text built so far (moved out: use once, last).
     std::string str() { return std::move(out_); }
 
@@ -65,6 +71,112 @@ inline std::string describe(const source_location& where) {
     out << where.file_name() << ":" << static_cast<std::size_t>(where.line());
     if (function != nullptr && *function != '\0') out << " (in " << function << ")";
     return out.str();
+}
+
+/// The code point of the valid UTF-8 sequence at the start of `s` and its
+/// length, or length 0 when `s` does not start with one (overlong forms,
+/// surrogates and code points above U+10FFFF are invalid).
+struct utf8_sequence {
+    std::uint32_t code_point = 0;
+    std::size_t length = 0;
+};
+inline utf8_sequence decode_utf8(std::string_view s) noexcept {
+    if (s.empty()) return {};
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) return {lead, 1};
+    std::size_t length = 0;
+    std::uint32_t cp = 0;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+        cp = lead & 0x1Fu;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        cp = lead & 0x0Fu;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        cp = lead & 0x07u;
+    } else {
+        return {};
+    }
+    if (s.size() < length) return {};
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xC0) != 0x80) return {};
+        cp = (cp << 6) | (byte(i) & 0x3Fu);
+    }
+    if ((length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000)) return {}; // overlong
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return {};             // surrogate, too large
+    return {cp, length};
+}
+
+/// Code points above U+007F that a message shows escaped: C1 controls,
+/// line and paragraph separators, and the invisible format characters
+/// (soft hyphen, zero-width and bidirectional controls, BOM), so that a name
+/// cannot hide or reorder text in a log line.
+inline bool shown_escaped(std::uint32_t cp) noexcept {
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF ||
+           (cp >= 0xFFF9 && cp <= 0xFFFB);
+}
+
+/// Appends `s` in double quotes, escaped so that distinct strings always
+/// read differently (the escaping is injective) and the result is valid
+/// UTF-8: `\"` and `\\`; `\n`, `\r`, `\t`; other ASCII control bytes and
+/// every byte that is not part of valid UTF-8 as `\xHH`; the code points of
+/// shown_escaped() as `\u{H...}`; everything else as it is. Unlike
+/// {fmt}'s `{:?}`, an invalid byte 0x85 (`\x85`) and the code point U+0085
+/// (`\u{85}`) never read alike.
+inline void append_quoted(std::string& out, std::string_view s) {
+    constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    while (!s.empty()) {
+        const utf8_sequence seq = decode_utf8(s);
+        const auto c = static_cast<unsigned char>(s.front());
+        if (seq.length == 0 || c < 0x20 || c == 0x7F) {
+            switch (c) {
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                out += "\\x";
+                out += hex[c >> 4];
+                out += hex[c & 0xF];
+            }
+            s.remove_prefix(1);
+            continue;
+        }
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (shown_escaped(seq.code_point)) {
+            out += "\\u{";
+            bool leading = true;
+            for (int shift = 20; shift >= 0; shift -= 4) {
+                const std::uint32_t digit = (seq.code_point >> shift) & 0xFu;
+                if (leading && digit == 0 && shift != 0) continue;
+                leading = false;
+                out += hex[digit];
+            }
+            out += '}';
+        } else {
+            out.append(s.substr(0, seq.length));
+        }
+        s.remove_prefix(seq.length);
+    }
+    out += '"';
+}
+
+inline text& text::operator<<(name piece) {
+    append_quoted(out_, piece.value);
+    return *this;
+}
+
+/// `s` quoted and escaped as append_quoted() does.
+inline std::string quoted(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    append_quoted(out, s);
+    return out;
 }
 
 template <class K>
@@ -87,7 +199,7 @@ std::string key_text(const K& key) {
 /// `<key of type T>`.
 template <class K>
 std::string describe_key(const K& key) {
-    if constexpr (key_is_text<K>) return fmt::format("{:?}", std::string_view(key));
+    if constexpr (key_is_text<K>) return quoted(std::string_view(key));
     else if constexpr (fmt::is_formattable<K>::value) return fmt::format("{}", key);
     else return (text() << "<key of type " << type_name<K>() << ">").str();
 }
@@ -205,7 +317,7 @@ using nearest_names = basic_nearest_names<>;
 
 inline error_info duplicate_message(std::string_view registry, const std::string& key, const source_location& added,
                                     const source_location& existing) {
-    return {errc::duplicate_key, (text() << "roster: registry \"" << registry << "\": duplicate key " << key
+    return {errc::duplicate_key, (text() << "roster: registry " << text::name{registry} << ": duplicate key " << key
                                          << ": added at " << describe(added) << ", but already added at "
                                          << describe(existing))
                                             .str()};
@@ -213,28 +325,28 @@ inline error_info duplicate_message(std::string_view registry, const std::string
 
 inline error_info null_message(std::string_view registry, const std::string& key, std::string_view value_type,
                                std::string_view reason, const source_location& added) {
-    return {errc::null_value, (text() << "roster: registry \"" << registry << "\": refused a value of type "
+    return {errc::null_value, (text() << "roster: registry " << text::name{registry} << ": refused a value of type "
                                       << value_type << " for key " << key << " at " << describe(added) << ": " << reason)
                                          .str()};
 }
 
 inline error_info invalid_key_message(std::string_view registry, const std::string& key, std::string_view reason,
                                       const source_location& where) {
-    return {errc::invalid_key, (text() << "roster: registry \"" << registry << "\": invalid key " << key << " at "
+    return {errc::invalid_key, (text() << "roster: registry " << text::name{registry} << ": invalid key " << key << " at "
                                        << describe(where) << ": " << reason)
                                           .str()};
 }
 
 inline error_info frozen_message(std::string_view registry, std::string_view action, const std::string& key,
                                  const source_location& where, const source_location& frozen_at) {
-    return {errc::frozen, (text() << "roster: registry \"" << registry << "\": cannot " << action << " key " << key
+    return {errc::frozen, (text() << "roster: registry " << text::name{registry} << ": cannot " << action << " key " << key
                                   << " at " << describe(where) << ": the registry was frozen at " << describe(frozen_at))
                                      .str()};
 }
 
 inline error_info not_found_message(std::string_view registry, const std::string& key, const source_location& where,
                                      std::string nearest_suffix) {
-    return {errc::not_found, (text() << "roster: registry \"" << registry << "\": no entry for key " << key << " at "
+    return {errc::not_found, (text() << "roster: registry " << text::name{registry} << ": no entry for key " << key << " at "
                                      << describe(where) << nearest_suffix)
                                         .str()};
 }
@@ -245,7 +357,7 @@ inline error_info not_found_message(std::string_view registry, const std::string
 inline error_info batch_message(std::string_view registry, std::string_view what, const source_location& where,
                                 const std::vector<std::string>& problems) {
     text out;
-    out << "roster: registry \"" << registry << "\": refused " << what << " at " << describe(where) << ": "
+    out << "roster: registry " << text::name{registry} << ": refused " << what << " at " << describe(where) << ": "
         << problems.size() << " problem" << plural(problems.size()) << ", nothing was applied";
     for (const std::string& problem : problems) out << "\n  - " << problem;
     return {errc::batch_refused, out.str()};
@@ -254,7 +366,7 @@ inline error_info batch_message(std::string_view registry, std::string_view what
 /// A batch committed to a frozen registry.
 inline error_info frozen_commit_message(std::string_view registry, const source_location& where,
                                         const source_location& frozen_at) {
-    return {errc::frozen, (text() << "roster: registry \"" << registry << "\": cannot commit a batch at "
+    return {errc::frozen, (text() << "roster: registry " << text::name{registry} << ": cannot commit a batch at "
                                   << describe(where) << ": the registry was frozen at " << describe(frozen_at))
                                      .str()};
 }
@@ -263,7 +375,7 @@ inline error_info frozen_commit_message(std::string_view registry, const source_
 /// attempted ("look up key \"gzip\""), `why` why it is not ready.
 inline error_info not_ready_message(std::string_view registry, std::string_view action, const source_location& where,
                                     std::string_view why) {
-    return {errc::not_ready, (text() << "roster: registry \"" << registry << "\": cannot " << action << " at "
+    return {errc::not_ready, (text() << "roster: registry " << text::name{registry} << ": cannot " << action << " at "
                                      << describe(where) << ": " << why)
                                         .str()};
 }
@@ -274,7 +386,7 @@ inline error_info factory_failed_message(std::string_view registry, const std::s
                                          const source_location& where, const source_location& added,
                                          std::string_view what_happened, std::exception_ptr cause = {}) {
     return {errc::factory_failed,
-            (text() << "roster: registry \"" << registry << "\": create of key " << key << " at " << describe(where)
+            (text() << "roster: registry " << text::name{registry} << ": create of key " << key << " at " << describe(where)
                     << " failed: the factory added at " << describe(added) << " " << what_happened)
                 .str(),
             std::move(cause)};
@@ -285,7 +397,7 @@ inline error_info factory_failed_message(std::string_view registry, const std::s
 inline error_info no_common_version_message(std::string_view registry, const std::string& key,
                                             const source_location& where, const std::string& registered,
                                             const std::string& acceptable) {
-    return {errc::no_common_version, (text() << "roster: registry \"" << registry << "\": no common version for "
+    return {errc::no_common_version, (text() << "roster: registry " << text::name{registry} << ": no common version for "
                                              << key << " at " << describe(where) << ": registered versions "
                                              << registered << "; acceptable versions " << acceptable)
                                                 .str()};
@@ -297,7 +409,7 @@ inline error_info no_common_version_message(std::string_view registry, const std
 /// `why` gives example lookups, one sentence a line.
 inline error_info conflict_message(std::string_view registry, const std::string& key, const source_location& where,
                                    const std::string& other, const source_location& other_where, std::string_view why) {
-    return {errc::conflict, (text() << "roster: registry \"" << registry << "\": cannot add key " << key << " at "
+    return {errc::conflict, (text() << "roster: registry " << text::name{registry} << ": cannot add key " << key << " at "
                                     << describe(where) << ": it conflicts with key " << other << " added at "
                                     << describe(other_where) << ":\n" << why)
                                        .str()};
@@ -306,8 +418,8 @@ inline error_info conflict_message(std::string_view registry, const std::string&
 /// A second live listed registry under a name already in the catalog.
 inline error_info listed_name_taken_message(std::string_view name, const source_location& first,
                                             const source_location& second) {
-    return {errc::duplicate_key, (text() << "roster::catalog: a registry called \"" << name
-                                         << "\" is already listed: created at " << describe(first) << ", and again at "
+    return {errc::duplicate_key, (text() << "roster::catalog: a registry called " << text::name{name}
+                                         << " is already listed: created at " << describe(first) << ", and again at "
                                          << describe(second) << "; listed registries need unique names")
                                             .str()};
 }
@@ -315,7 +427,7 @@ inline error_info listed_name_taken_message(std::string_view name, const source_
 /// The line the default listener error handler writes to stderr.
 inline std::string listener_threw_line(std::string_view registry, std::string_view kind, const std::string& key,
                                        const std::string& what) {
-    return (text() << "roster: registry \"" << registry << "\": a change listener threw on the " << kind
+    return (text() << "roster: registry " << text::name{registry} << ": a change listener threw on the " << kind
                    << " event of key " << key << ": " << what << "; the exception was swallowed and delivery went on\n")
         .str();
 }
@@ -326,7 +438,7 @@ inline error_info census_message(std::string_view registry, const source_locatio
                                  std::size_t expected_count, const std::string& missing,
                                  const std::string& registered) {
     return {errc::not_found,
-            (text() << "roster: registry \"" << registry << "\": census at " << describe(where) << ": "
+            (text() << "roster: registry " << text::name{registry} << ": census at " << describe(where) << ": "
                     << missing_count << " of " << expected_count << " expected " << (expected_count == 1 ? "key" : "keys")
                     << " " << (missing_count == 1 ? "is" : "are") << " missing: " << missing << " (" << registered
                     << "). If " << (missing_count == 1 ? "it is" : "they are")

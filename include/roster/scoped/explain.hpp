@@ -134,13 +134,13 @@ struct explanation {
     template <class = void>
     std::string to_string() const {
         std::string list;
-        for (std::size_t i = 0; i < searched.size(); ++i) list += fmt::format("{}{:?}", i == 0 ? "" : ", ", searched[i]);
+        for (std::size_t i = 0; i < searched.size(); ++i) list += fmt::format("{}{}", i == 0 ? "" : ", ", detail::quoted(searched[i]));
         std::string text = fmt::format(
-            "roster: registry {:?}: explain kind {:?} at {}\n  context: {}; props: {}; scopes searched: {}", registry,
-            kind, detail::describe(where), context, props, list);
+            "roster: registry {}: explain kind {} at {}\n  context: {}; props: {}; scopes searched: {}", detail::quoted(registry),
+            detail::quoted(kind), detail::describe(where), context, props, list);
         std::size_t index = 0;
         for (const explained_candidate& c : candidates) {
-            text += fmt::format("\n  {}. {:<9} {:?} #{} {} {}, {}", ++index, roster::to_string(c.outcome), c.scope,
+            text += fmt::format("\n  {}. {:<9} {} #{} {} {}, {}", ++index, roster::to_string(c.outcome), detail::quoted(c.scope),
                                 c.number, roster::to_string(c.what), c.implementation, c.condition);
             if (c.matches && c.tier != context_tier::unconstrained) {
                 text += fmt::format(" [{}", roster::to_string(c.tier));

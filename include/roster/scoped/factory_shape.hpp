@@ -9,7 +9,7 @@
 #pragma once
 
 #include "roster/config.hpp"
-#include "roster/detail/format.hpp"
+#include "roster/detail/messages.hpp" // detail::quoted
 
 #include <functional>  // std::function: deducing a factory's signature
 #include <memory>      // std::shared_ptr, std::unique_ptr
@@ -111,9 +111,9 @@ std::string building_cycle(const void* registration, std::string_view kind) {
     bool in_cycle = false;
     for (const building_frame& frame : building_stack()) {
         in_cycle = in_cycle || frame.registration == registration;
-        if (in_cycle) chain += fmt::format("{:?} -> ", frame.kind);
+        if (in_cycle) chain += quoted(frame.kind) + " -> ";
     }
-    return chain + fmt::format("{:?}", kind);
+    return chain + quoted(kind);
 }
 /// Marks a registration as being built on this thread for its lifetime.
 class building_guard {

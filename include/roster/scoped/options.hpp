@@ -9,6 +9,7 @@
 
 #include "roster/config.hpp"
 #include "roster/detail/format.hpp"
+#include "roster/detail/messages.hpp" // detail::quoted
 #include "roster/detail/type_name.hpp"
 #include "roster/scoped/context.hpp"
 #include "roster/traits.hpp"
@@ -83,7 +84,7 @@ public:
         case constraint_kind::context: return fmt::format("for context {}", type_->name);
         case constraint_kind::predicate: break;
         }
-        std::string what = label_.empty() ? std::string("when a predicate") : fmt::format("when {:?}", label_);
+        std::string what = label_.empty() ? std::string("when a predicate") : "when " + detail::quoted(label_);
         if (type_ != nullptr) what += fmt::format(" on {}", type_->name);
         return what + fmt::format(" (rank {})", rank_);
     }

@@ -893,7 +893,7 @@ private:
     std::string searched_list() const {
         std::string list;
         for (const basic_scoped_registry* scope = this; scope != nullptr; scope = scope->parent_)
-            list += fmt::format("{}{:?}", scope == this ? "" : ", ", scope->name());
+            list += fmt::format("{}{}", scope == this ? "" : ", ", detail::quoted(scope->name()));
         return list;
     }
 
@@ -906,7 +906,7 @@ private:
         std::vector<std::string> reasons;
         for_each_candidate(kind, req, [&](const basic_scoped_registry& scope, std::size_t, const record& r, mismatch why,
                                           const match_key&) {
-            reasons.push_back(fmt::format("{:?} #{} ({} {}, {}): {}", scope.name(), r.number, roster::to_string(r.what),
+            reasons.push_back(fmt::format("{} #{} ({} {}, {}): {}", detail::quoted(scope.name()), r.number, roster::to_string(r.what),
                                           r.implementation, r.condition.describe(), mismatch_text(why, r, req)));
         });
         if (!reasons.empty()) {
@@ -992,13 +992,13 @@ private:
                     c.reason = runner_up
                                    ? fmt::format("chosen: {} (over #{})", why_precedes(winner.key, rows[1].key),
                                                  rows[1].candidate.number)
-                                   : fmt::format("chosen: the only match in {:?}, the nearest scope with one", c.scope);
+                                   : fmt::format("chosen: the only match in {}, the nearest scope with one", detail::quoted(c.scope));
                 } else if (c.scope_distance == winner.candidate.scope_distance) {
                     c.outcome = verdict::outranked;
                     c.reason = "outranked: " + why_precedes(winner.key, rows[i].key);
                 } else {
                     c.outcome = verdict::shadowed;
-                    c.reason = fmt::format("shadowed: the nearer scope {:?} has a match", winner.candidate.scope);
+                    c.reason = fmt::format("shadowed: the nearer scope {} has a match", detail::quoted(winner.candidate.scope));
                 }
             }
         }
