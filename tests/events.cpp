@@ -464,3 +464,25 @@ TEST_CASE("events: subscribing while another thread mutates yields exactly the l
     CHECK(heard.front() <= registered_before);  // nothing missed after subscribing...
     CHECK(heard.front() >= total / 4);          // ...and nothing from before it
 }
+
+TEST_CASE("events: a listener may destroy the registry it listens to; the other listeners still get the event",
+          "[events]") {
+    // It once freed the event hub while its delivery was running (a
+    // use-after-free that the ASan build reports).
+    auto reg = std::make_unique<roster::registry<int>>("events.self_destroying");
+    int first = 0;
+    int second = 0;
+    auto destroyer = reg->subscribe([&](const auto& event) {
+        ++first;
+        if (event.kind == roster::change_kind::removed) reg.reset();
+    });
+    auto bystander = reg->subscribe([&](const auto&) { ++second; });
+    reg->add("k", 1);
+    (void)reg->try_remove("k"); // returns normally; the registry is gone
+    CHECK(reg == nullptr);
+    CHECK(first == 2);
+    CHECK(second == 2); // the removal reached the listener after the destroyer too
+    destroyer.reset();  // unsubscribing from a registry that is gone does nothing
+    bystander.reset();
+    CHECK_FALSE(destroyer.active());
+}

@@ -43,6 +43,12 @@
 //   handler is swallowed. This holds under ROSTER_NO_EXCEPTIONS too, as long
 //   as the compiler has exceptions; with them disabled (-fno-exceptions)
 //   nothing can be thrown or caught.
+// - A listener may destroy the registry it listens to (say, the last
+//   owner of a plugin's registry drops it on a `removed` event): the events
+//   still queued are delivered to the remaining listeners, and the mutating
+//   call returns normally. Nothing may use the destroyed registry after
+//   that, the mutating call's result included (a handle it returns points at
+//   it).
 // - Unsubscribing: when subscription::reset() or its destructor returns, the
 //   listener is not running on another thread and will never be called
 //   again. Called from inside the listener itself, it returns at once (the
@@ -283,6 +289,9 @@ public:
     /// running (on this thread, re-entrantly, or on another): that one will
     /// deliver them. Call it with no lock held.
     void deliver() noexcept override {
+        // A listener may destroy the registry, which detaches (releases) this
+        // hub: keep it alive until the delivery is done.
+        const std::shared_ptr<event_hub> keep_alive = this->weak_from_this().lock();
         std::unique_lock lock(mutex_);
         if (draining_) return;
         draining_ = true;
