@@ -43,6 +43,25 @@ template <class Handler>
 class route_match;
 class route_pattern;
 
+template <class Value, class... Policies>
+class hierarchical_registry; // roster/hierarchical.hpp
+template <class Value>
+struct prefix_match;
+enum class tree_nodes;
+
+template <class Value, class... Policies>
+class tagged_registry; // roster/tagged.hpp
+template <class Value>
+class tagged_entry;
+class tag;
+class tag_filter;
+
+template <class Handler, class... Policies>
+class sniffing_registry; // roster/sniffing.hpp
+template <class Handler>
+class sniff_match;
+class magic_pattern;
+
 template <class Registry>
 class basic_registration;
 template <class Registry>

@@ -1,19 +1,23 @@
 // tests/strict/shapes.cpp — the hot-reload registry, the staged registry,
 // static registration into default registries (three value kinds each), the
 // scoped registry (instances and factories given as a function pointer, a
-// std::function and a lambda), and the Prometheus export of a listed
-// hot-reload registry. Built by tests/strict/run.sh with every strict warning
-// as an error; returns nonzero if a check fails.
+// std::function and a lambda), the Prometheus export of a listed hot-reload
+// registry, and the handler, hierarchical, sniffing and tagged registries.
+// Built by tests/strict/run.sh with every strict warning as an error;
+// returns nonzero if a check fails.
 #include <roster/catalog.hpp>
 #include <roster/counters.hpp>
 #include <roster/events.hpp>
 #include <roster/handler.hpp>
+#include <roster/hierarchical.hpp>
 #include <roster/hot_reload.hpp>
 #include <roster/lifecycle.hpp>
 #include <roster/prometheus.hpp>
 #include <roster/registry.hpp>
 #include <roster/scoped.hpp>
+#include <roster/sniffing.hpp>
 #include <roster/static_registration.hpp>
+#include <roster/tagged.hpp>
 
 #include "common.hpp"
 
@@ -23,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -376,11 +381,140 @@ void test_handler() {
     STRICT_CHECK_THROWS_AS(roster::frozen_error, routes.add("GET /late", strict::make<V>(1)));
 }
 
+// ------------------------------------------------------------ hierarchical
+
+template <class V>
+void test_hierarchical() {
+    using registry_type = roster::hierarchical_registry<V, roster::counters::per_key, roster::listing::listed>;
+    registry_type tree{strict::name_of<V>("hierarchical")};
+    std::size_t heard = 0;
+    auto subscription = tree.subscribe([&heard](const typename registry_type::event_type& e) {
+        if (e.kind == roster::change_kind::added) ++heard;
+    });
+    STRICT_CHECK(tree.add("users", strict::make<V>(1)).status() == roster::add_status::added);
+    STRICT_CHECK(tree.add("users.list", strict::make<V>(2)).status() == roster::add_status::added);
+    STRICT_CHECK(tree.add("config.remote.add", strict::make<V>(3)).status() == roster::add_status::added);
+    STRICT_CHECK_THROWS_AS(roster::invalid_key_error, tree.add("users..x", strict::make<V>(1)));
+    STRICT_CHECK(tree.try_add("", strict::make<V>(1)).status() == roster::add_status::refused);
+    STRICT_CHECK(heard == 3 && tree.size() == 3);
+    for (int pass = 0; pass < 2; ++pass) {
+        STRICT_CHECK(tree.children("") == std::vector<std::string>{"users"});
+        STRICT_CHECK(tree.children("", roster::tree_nodes::with_intermediate) ==
+                     std::vector<std::string>{"config", "users"});
+        STRICT_CHECK(tree.descendants("config") == std::vector<std::string>{"config.remote.add"});
+        const std::vector<std::string> words{"users", "list", "-v"};
+        const auto m = tree.longest_prefix(words);
+        STRICT_CHECK(m && m->id == "users.list" && m->consumed == 2 && strict::call(m->value, 10) == 12);
+        STRICT_CHECK(!tree.longest_prefix({"config", "x"}));
+        int seen = 0;
+        STRICT_CHECK(tree.visit_children("config.remote", [&seen](std::string_view, const V* v) {
+            seen = v != nullptr ? strict::call(*v, 1) : -1;
+        }) == 1);
+        STRICT_CHECK(seen == 4);
+        STRICT_CHECK(tree.visit_longest_prefix(std::string_view("config.remote.add.x"),
+                                               [](std::string_view, const V& v, std::size_t n) {
+                                                   return strict::call(v, 0) + static_cast<int>(n);
+                                               }) == std::optional<int>(6));
+        STRICT_CHECK(strict::contains_text(tree.explain({"users", "list"}), "answer: users.list"));
+        tree.freeze();
+    }
+    STRICT_CHECK(tree.lookups().hits == 4 && tree.lookups().misses == 2);
+    STRICT_CHECK_THROWS_AS(roster::frozen_error, tree.add("late", strict::make<V>(1)));
+}
+
+// ---------------------------------------------------------------- sniffing
+
+// The sniffing registry: patterns with wildcards and offsets, precedence,
+// equivalent and empty patterns refused, allowlists, short inputs, a stream,
+// explain, counters, events, before and after freeze.
+template <class V>
+void test_sniffing() {
+    using registry_type = roster::sniffing_registry<V, roster::counters::per_key, roster::listing::listed>;
+    registry_type formats{strict::name_of<V>("sniffing")};
+    std::size_t heard = 0;
+    auto subscription = formats.subscribe([&heard](const typename registry_type::event_type& e) {
+        if (e.kind == roster::change_kind::added) ++heard;
+    });
+    STRICT_CHECK(formats.add("riff", "RIFF", strict::make<V>(1)).status() == roster::add_status::added);
+    STRICT_CHECK(formats.add("webp", {"RIFF????WEBP"}, strict::make<V>(2), 1).status() == roster::add_status::added);
+    STRICT_CHECK(formats.add("tar", roster::magic_pattern(257, "ustar"), strict::make<V>(3)).status() ==
+                 roster::add_status::added);
+    STRICT_CHECK_THROWS_AS(roster::conflict_error, formats.add("riff2", "RIFF", strict::make<V>(1)));
+    STRICT_CHECK_THROWS_AS(roster::invalid_key_error, formats.add("any", "????", strict::make<V>(1)));
+    STRICT_CHECK(formats.try_add("bad", "\\q", strict::make<V>(1)).status() == roster::add_status::refused);
+    STRICT_CHECK(heard == 3 && formats.size() == 3 && formats.required_peek() == 262);
+    const std::string webp = std::string("RIFF\x10\0\0\0WEBPVP8 ", 16);
+    for (int pass = 0; pass < 2; ++pass) {
+        const auto hit = formats.match(webp);
+        STRICT_CHECK(hit && hit.name() == "webp" && strict::call(hit.handler(), 10) == 12);
+        const auto allowed = formats.match(webp, {"riff"});
+        STRICT_CHECK(allowed && allowed.name() == "riff" && strict::call(allowed.handler(), 10) == 11);
+        STRICT_CHECK(formats.match(std::string_view("RIFF")).undecided() == 2);
+        STRICT_CHECK(!formats.match(std::string_view("nothing")));
+        std::istringstream in(webp);
+        STRICT_CHECK(formats.match(in).name() == "webp" && in.tellg() == std::streampos(0));
+        const roster::sniff_explanation why = formats.explain(std::string_view("RIFF"));
+        STRICT_CHECK(why.candidates.size() == 3 && strict::contains_text(why.text(), "undecided"));
+        formats.freeze();
+    }
+    STRICT_CHECK(formats.lookups().hits == 8 && formats.lookups().misses == 2);
+    STRICT_CHECK_THROWS_AS(roster::frozen_error, formats.add("late", "LATE", strict::make<V>(1)));
+}
+
+// ------------------------------------------------------------------ tagged
+
+// The tagged registry: tags, filters, chain order before and after freeze,
+// the visitor form, explain, counters, events and the tie_break policy.
+template <class V>
+void test_tagged() {
+    using registry_type = roster::tagged_registry<V, roster::counters::per_key, roster::listing::listed>;
+    registry_type chain{strict::name_of<V>("tagged")};
+    std::size_t heard = 0;
+    auto subscription = chain.subscribe([&heard](const typename registry_type::event_type& e) {
+        if (e.kind == roster::change_kind::added) ++heard;
+    });
+    STRICT_CHECK(chain.add("auth", strict::make<V>(1), {"tier=auth", "http"}, 100).status() == roster::add_status::added);
+    STRICT_CHECK(chain.add("gzip", strict::make<V>(2), {"http", "experimental"}).status() == roster::add_status::added);
+    STRICT_CHECK(chain.add("log", strict::make<V>(3), {"http"}, 5).status() == roster::add_status::added);
+    STRICT_CHECK_THROWS_AS(roster::invalid_key_error, chain.add("bad", strict::make<V>(1), {"=x"}));
+    STRICT_CHECK_THROWS_AS(roster::duplicate_key_error, chain.add("auth", strict::make<V>(1)));
+    STRICT_CHECK(chain.try_add("bad", strict::make<V>(1), {"tier="}).status() == roster::add_status::refused);
+    STRICT_CHECK(heard == 3 && chain.size() == 3);
+    const roster::tag_filter filter = roster::tags::has("http") && roster::tags::none_of({"experimental"});
+    for (int pass = 0; pass < 2; ++pass) {
+        const auto found = chain.matching(filter);
+        STRICT_CHECK(found.size() == 2 && found[0].key() == "auth" && found[1].key() == "log");
+        STRICT_CHECK(strict::call(found[0].value(), 10) == 11 && found[0].priority() == 100);
+        int sum = 0;
+        const std::size_t calls = chain.for_each_matching(roster::tags::any_of({"experimental", "tier=auth"}),
+                                                          [&sum](const roster::tagged_entry<V>& e) {
+                                                              sum += strict::call(e.value(), 0);
+                                                          });
+        STRICT_CHECK(calls == 2 && sum == 3);
+        const roster::tag_explanation why = chain.explain(filter);
+        STRICT_CHECK(why.matched == 2 && strict::contains_text(why.text(), "has experimental (none_of)"));
+        STRICT_CHECK(chain.get("gzip").has_value() && !chain.get("nope").has_value());
+        chain.freeze();
+    }
+    STRICT_CHECK(chain.lookups().hits == 2 && chain.lookups().misses == 2);
+    STRICT_CHECK_THROWS_AS(roster::frozen_error, chain.add("late", strict::make<V>(1)));
+    roster::tagged_registry<V, roster::tie_break::registration, roster::locking::none> ordered{
+        strict::name_of<V>("tagged.registration")};
+    ordered.add("b", strict::make<V>(1), {"x"});
+    ordered.add("a", strict::make<V>(2), {"x"});
+    ordered.freeze();
+    STRICT_CHECK(ordered.matching(roster::tags::has("x")).front().key() == "b");
+}
+// in main(): test_tagged<strict::fn_ptr>(); test_tagged<strict::shared>(); test_tagged<strict::function>();
+
 template <class V>
 void test_all() {
     test_hot_reload<V>();
     test_staged<V>();
     test_handler<V>();
+    test_hierarchical<V>();
+    test_sniffing<V>();
+    test_tagged<V>();
 }
 
 } // namespace
