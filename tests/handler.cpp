@@ -30,6 +30,7 @@
 // are marked "roster differs from Go:".
 //
 #include "support/catch.hpp"
+#include "support/allocations.hpp"
 
 #include "roster/catalog.hpp"
 #include "roster/counters.hpp"
@@ -1592,4 +1593,28 @@ TEST_CASE("handler_registry: threads match while others freeze it and add to it;
     for (const int k : refused_frozen)
         if (reg.match("GET", "", "/late/" + std::to_string(k)).pattern() != "/") ++present;
     CHECK(present == 0);
+}
+
+TEST_CASE("handler_registry: a frozen match allocates nothing on a hit, with captures, or on a 404",
+          "[handler][match]") {
+    routes reg{"handler.allocations"};
+    reg.add("GET /users/{id}/repos/{repo}", +[] { return 1; });
+    reg.add("GET /static/{path...}", +[] { return 2; });
+    reg.add("/health", +[] { return 3; });
+    reg.freeze();
+    std::size_t hits = 0;
+    std::size_t allocations = 0;
+    {
+        const roster_test::allocation_counter counter;
+        for (int i = 0; i < 10; ++i) {
+            const auto m = reg.match("GET", "example.com", "/users/42/repos/roster");
+            if (m && m.value("repo") == "roster") ++hits;
+            if (reg.match("GET", "example.com", "/static/css/site.css")) ++hits;
+            if (reg.match("GET", "example.com", "/health")) ++hits;
+            if (reg.match("GET", "example.com", "/nowhere")) ++hits;
+        }
+        allocations = counter.count();
+    }
+    CHECK(hits == 30);
+    CHECK(allocations == 0);
 }

@@ -11,6 +11,7 @@
 // below) is caddy's GetModules (https://github.com/caddyserver/caddy,
 // modules.go), whose module IDs are used as data.
 #include "support/catch.hpp"
+#include "support/allocations.hpp"
 
 #include "roster/catalog.hpp"
 #include "roster/counters.hpp"
@@ -586,4 +587,28 @@ TEST_CASE("hierarchical_registry: threads query the tree while another thread ad
     CHECK(bad.load() == 0);
     CHECK(reg.children("root").size() == 200);
     CHECK(reg.longest_prefix({"root", "n5", "x"})->id == "root.n5");
+}
+
+TEST_CASE("hierarchical_registry: frozen visitors allocate nothing", "[hierarchical][tree]") {
+    modules reg{"hierarchical.allocations"};
+    for (const std::string_view id : caddy_ids) reg.add(std::string(id), 1);
+    reg.add("users", 2);
+    reg.add("users.list", 3);
+    reg.freeze();
+    const std::array<std::string_view, 3> words{"users", "list", "-v"};
+    std::size_t children = 0;
+    std::size_t descendants = 0;
+    std::size_t consumed = 0;
+    std::size_t allocations = 0;
+    {
+        const roster_test::allocation_counter counter;
+        children = reg.visit_children("http", [](std::string_view, const int*) {}, roster::tree_nodes::with_intermediate);
+        descendants = reg.visit_descendants("http", [](std::string_view, const int*) {});
+        (void)reg.visit_longest_prefix(words, [&](std::string_view, const int&, std::size_t c) { consumed = c; });
+        allocations = counter.count();
+    }
+    CHECK(children == 5);
+    CHECK(descendants > children);
+    CHECK(consumed == 2);
+    CHECK(allocations == 0);
 }

@@ -14,6 +14,7 @@
 // lists them; tests/libmagic/ checks the registry against libmagic on real
 // files.
 #include "support/catch.hpp"
+#include "support/allocations.hpp"
 
 #include "roster/catalog.hpp"
 #include "roster/counters.hpp"
@@ -1004,4 +1005,25 @@ TEST_CASE("sniffing_registry: threads match while others freeze it; the index ho
     for (const int k : added_ok)
         if (reg.match(fmt::format("L{:04}", k)).name() != fmt::format("late{}", k)) ++missing;
     CHECK(missing == 0);
+}
+
+TEST_CASE("sniffing_registry: a frozen match allocates nothing, on a hit or a miss", "[sniffing][match]") {
+    formats reg{"sniff.allocations"};
+    add_all(reg, common_formats());
+    reg.freeze();
+    const std::string png = with_tail("\x89PNG\r\n\x1a\n");
+    const std::string unknown = with_tail("not a known format");
+    std::size_t hits = 0;
+    std::size_t allocations = 0;
+    {
+        const roster_test::allocation_counter counter;
+        for (int i = 0; i < 10; ++i) {
+            if (reg.match(png)) ++hits;
+            if (reg.match(unknown)) ++hits;
+            if (reg.match(png, {"gif", "png"})) ++hits;
+        }
+        allocations = counter.count();
+    }
+    CHECK(hits == 20);
+    CHECK(allocations == 0);
 }

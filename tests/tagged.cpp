@@ -6,13 +6,10 @@
 // tags, keys, nulls, duplicates, freeze, handles), the core's policies,
 // counters, catalog listing, events, explain(), and concurrency
 // ([concurrency] cases are the ones the ThreadSanitizer build runs).
-//
-// Not here: a no-allocation check of a frozen query. tests/registry.cpp
-// counts allocations by replacing the global operator new for the whole test
-// binary, with its counters private to that file; a second replacement in
-// this file would not link. bench/tag_query.cpp prints the allocations per
-// query (ALLOCS lines): 1 for matching(), 0 for for_each_matching().
+// Allocations are counted with support/allocations.hpp: a frozen
+// for_each_matching() makes none, matching() only its result.
 #include "support/catch.hpp"
+#include "support/allocations.hpp"
 
 #include "roster/catalog.hpp"
 #include "roster/counters.hpp"
@@ -778,4 +775,28 @@ TEST_CASE("tagged_registry: threads query while others freeze it and add to it; 
     std::sort(want.begin(), want.end());
     std::sort(got.begin(), got.end());
     CHECK(got == want);
+}
+
+TEST_CASE("tagged_registry: a frozen query allocates only its result, and the visitor form nothing",
+          "[tagged][query]") {
+    plugins reg{"tagged.allocations"};
+    for (int i = 0; i < 50; ++i)
+        reg.add("p" + std::to_string(i), i, {i % 2 == 0 ? "tier=auth" : "tier=db", i % 3 == 0 ? "http" : "grpc"}, i % 5);
+    reg.freeze();
+    const roster::tag_filter filter = tags::all_of({"tier=auth"}) && tags::any_of({"http", "grpc"}) && tags::none_of({"x"});
+    std::size_t visited = 0;
+    std::size_t matched = 0;
+    std::size_t visitor_allocations = 0;
+    std::size_t query_allocations = 0;
+    {
+        const roster_test::allocation_counter counter;
+        visited = reg.for_each_matching(filter, [](const roster::tagged_entry<int>&) {});
+        visitor_allocations = counter.count();
+        matched = reg.matching(filter).size();
+        query_allocations = counter.count() - visitor_allocations;
+    }
+    CHECK(visited == 25);
+    CHECK(matched == 25);
+    CHECK(visitor_allocations == 0);
+    CHECK(query_allocations == 1); // the result vector, reserved once
 }
