@@ -231,7 +231,7 @@ public:
     basic_registry& operator=(const basic_registry&) = delete;
     /// Destroys the entries; subscriptions still held are left inactive.
     ~basic_registry() {
-        if (feed_ != nullptr) feed_->detach();
+        if (feed_ != nullptr) std::exchange(feed_, nullptr)->detach();
     }
 
     /// The registry's name, as given at construction. Thread safe, lock-free.
@@ -938,6 +938,15 @@ private:
     source_location frozen_at_{}; // written once, under the lock, before frozen_ is released
     std::uint64_t next_id_ = 1;
     feed_type* feed_ = nullptr; // created by the first subscribe(), under the write lock; detached by the destructor
+    // Detaches the feed when a constructor fails after a subscribe() (a
+    // listing whose catalog subscribers subscribed it, then threw): the
+    // destructor does not run then. Null once the destructor has detached it.
+    struct feed_detacher {
+        feed_type*& feed;
+        ~feed_detacher() {
+            if (feed != nullptr) std::exchange(feed, nullptr)->detach();
+        }
+    } feed_detacher_{feed_};
     [[no_unique_address]] counters_type counters_;
     // Last: listed after every other member is constructed, unlisted before any is destroyed.
     [[no_unique_address]] typename listing_policy::membership membership_;
