@@ -570,8 +570,10 @@ TEST_CASE("sniffing_registry: an empty pattern, no pattern, a malformed one or a
     CHECK_THAT(reg.try_add("bad", "PK\\z", &numbered<1>).error().message,
                Catch::Matchers::EndsWith(": pattern 1 of 1 \"PK\\z\": at offset 2: unknown escape \\z (escapes: \\? "
                                          "\\\\ \\xNN \\n \\r \\t \\0)"));
-    CHECK_THAT(reg.try_add("", "PK", &numbered<1>).error().message,
-               Catch::Matchers::StartsWith("roster: registry \"sniff.invalid\": invalid key \"\" at " + line_text(__LINE__ - 1)));
+    const unsigned empty_line = __LINE__ + 1; // one line: g++ and clang give a macro argument's line differently
+    const std::string empty_name = reg.try_add("", "PK", &numbered<1>).error().message;
+    CHECK_THAT(empty_name, Catch::Matchers::StartsWith("roster: registry \"sniff.invalid\": invalid key \"\" at " +
+                                                       line_text(empty_line)));
     CHECK_THAT(reg.try_add("", "PK", &numbered<1>).error().message, Catch::Matchers::EndsWith(": key is empty"));
     CHECK_THROWS_AS(reg.add("any", "?", &numbered<1>), roster::invalid_key_error);
     CHECK_THROWS_AS(reg.add("tab\tname", "PK", &numbered<1>), roster::invalid_key_error);
