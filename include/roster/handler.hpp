@@ -563,7 +563,10 @@ private:
                     break;
                 }
                 if (s.wild || s.text.empty() || (s.text != "/" && s.text.find('/') != std::string::npos)) literal = false;
-                if (literal) exact_path += s.text == "/" ? std::string("/") : "/" + s.text;
+                if (literal) {
+                    exact_path += '/';
+                    if (s.text != "/") exact_path += s.text;
+                }
                 n = s.wild ? &n->wild_child() : &n->literal_child(s.text);
             }
             n->leaf = &item;

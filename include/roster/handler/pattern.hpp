@@ -590,7 +590,12 @@ inline bool is_clean_route_path(std::string_view path) noexcept { return detail:
 
 inline std::string clean_route_path(std::string_view p) {
     if (p.empty()) return "/";
-    std::string in = p.front() == '/' ? std::string(p) : "/" + std::string(p);
+    // Built by appending: g++ 12 at -O3 warns (-Wrestrict, a false positive,
+    // GCC bug 105329) about "/" + std::string(p).
+    std::string in;
+    in.reserve(p.size() + 1);
+    if (p.front() != '/') in += '/';
+    in.append(p);
     const bool trailing = in.back() == '/';
     // Go's path.Clean on a rooted path.
     std::vector<std::string_view> kept;
