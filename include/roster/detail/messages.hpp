@@ -50,10 +50,10 @@ public:
         return *this;
     }
     /// A name, quoted and escaped (append_quoted, below).
-    struct name {
+    struct quoted_name {
         std::string_view value;
     };
-    text& operator<<(name piece);
+    text& operator<<(quoted_name piece);
     /// The text built so far (moved out: use once, last).
     std::string str() { return std::move(out_); }
 
@@ -166,7 +166,7 @@ inline void append_quoted(std::string& out, std::string_view s) {
     out += '"';
 }
 
-inline text& text::operator<<(name piece) {
+inline text& text::operator<<(quoted_name piece) {
     append_quoted(out_, piece.value);
     return *this;
 }
@@ -317,7 +317,7 @@ using nearest_names = basic_nearest_names<>;
 
 inline error_info duplicate_message(std::string_view registry, const std::string& key, const source_location& added,
                                     const source_location& existing) {
-    return {errc::duplicate_key, (text() << "roster: registry " << text::name{registry} << ": duplicate key " << key
+    return {errc::duplicate_key, (text() << "roster: registry " << text::quoted_name{registry} << ": duplicate key " << key
                                          << ": added at " << describe(added) << ", but already added at "
                                          << describe(existing))
                                             .str()};
@@ -325,28 +325,28 @@ inline error_info duplicate_message(std::string_view registry, const std::string
 
 inline error_info null_message(std::string_view registry, const std::string& key, std::string_view value_type,
                                std::string_view reason, const source_location& added) {
-    return {errc::null_value, (text() << "roster: registry " << text::name{registry} << ": refused a value of type "
+    return {errc::null_value, (text() << "roster: registry " << text::quoted_name{registry} << ": refused a value of type "
                                       << value_type << " for key " << key << " at " << describe(added) << ": " << reason)
                                          .str()};
 }
 
 inline error_info invalid_key_message(std::string_view registry, const std::string& key, std::string_view reason,
                                       const source_location& where) {
-    return {errc::invalid_key, (text() << "roster: registry " << text::name{registry} << ": invalid key " << key << " at "
+    return {errc::invalid_key, (text() << "roster: registry " << text::quoted_name{registry} << ": invalid key " << key << " at "
                                        << describe(where) << ": " << reason)
                                           .str()};
 }
 
 inline error_info frozen_message(std::string_view registry, std::string_view action, const std::string& key,
                                  const source_location& where, const source_location& frozen_at) {
-    return {errc::frozen, (text() << "roster: registry " << text::name{registry} << ": cannot " << action << " key " << key
+    return {errc::frozen, (text() << "roster: registry " << text::quoted_name{registry} << ": cannot " << action << " key " << key
                                   << " at " << describe(where) << ": the registry was frozen at " << describe(frozen_at))
                                      .str()};
 }
 
 inline error_info not_found_message(std::string_view registry, const std::string& key, const source_location& where,
                                      std::string nearest_suffix) {
-    return {errc::not_found, (text() << "roster: registry " << text::name{registry} << ": no entry for key " << key << " at "
+    return {errc::not_found, (text() << "roster: registry " << text::quoted_name{registry} << ": no entry for key " << key << " at "
                                      << describe(where) << nearest_suffix)
                                         .str()};
 }
@@ -357,7 +357,7 @@ inline error_info not_found_message(std::string_view registry, const std::string
 inline error_info batch_message(std::string_view registry, std::string_view what, const source_location& where,
                                 const std::vector<std::string>& problems) {
     text out;
-    out << "roster: registry " << text::name{registry} << ": refused " << what << " at " << describe(where) << ": "
+    out << "roster: registry " << text::quoted_name{registry} << ": refused " << what << " at " << describe(where) << ": "
         << problems.size() << " problem" << plural(problems.size()) << ", nothing was applied";
     for (const std::string& problem : problems) out << "\n  - " << problem;
     return {errc::batch_refused, out.str()};
@@ -366,7 +366,7 @@ inline error_info batch_message(std::string_view registry, std::string_view what
 /// A batch committed to a frozen registry.
 inline error_info frozen_commit_message(std::string_view registry, const source_location& where,
                                         const source_location& frozen_at) {
-    return {errc::frozen, (text() << "roster: registry " << text::name{registry} << ": cannot commit a batch at "
+    return {errc::frozen, (text() << "roster: registry " << text::quoted_name{registry} << ": cannot commit a batch at "
                                   << describe(where) << ": the registry was frozen at " << describe(frozen_at))
                                      .str()};
 }
@@ -375,7 +375,7 @@ inline error_info frozen_commit_message(std::string_view registry, const source_
 /// attempted ("look up key \"gzip\""), `why` why it is not ready.
 inline error_info not_ready_message(std::string_view registry, std::string_view action, const source_location& where,
                                     std::string_view why) {
-    return {errc::not_ready, (text() << "roster: registry " << text::name{registry} << ": cannot " << action << " at "
+    return {errc::not_ready, (text() << "roster: registry " << text::quoted_name{registry} << ": cannot " << action << " at "
                                      << describe(where) << ": " << why)
                                         .str()};
 }
@@ -386,7 +386,7 @@ inline error_info factory_failed_message(std::string_view registry, const std::s
                                          const source_location& where, const source_location& added,
                                          std::string_view what_happened, std::exception_ptr cause = {}) {
     return {errc::factory_failed,
-            (text() << "roster: registry " << text::name{registry} << ": create of key " << key << " at " << describe(where)
+            (text() << "roster: registry " << text::quoted_name{registry} << ": create of key " << key << " at " << describe(where)
                     << " failed: the factory added at " << describe(added) << " " << what_happened)
                 .str(),
             std::move(cause)};
@@ -397,7 +397,7 @@ inline error_info factory_failed_message(std::string_view registry, const std::s
 inline error_info no_common_version_message(std::string_view registry, const std::string& key,
                                             const source_location& where, const std::string& registered,
                                             const std::string& acceptable) {
-    return {errc::no_common_version, (text() << "roster: registry " << text::name{registry} << ": no common version for "
+    return {errc::no_common_version, (text() << "roster: registry " << text::quoted_name{registry} << ": no common version for "
                                              << key << " at " << describe(where) << ": registered versions "
                                              << registered << "; acceptable versions " << acceptable)
                                                 .str()};
@@ -409,7 +409,7 @@ inline error_info no_common_version_message(std::string_view registry, const std
 /// `why` gives example lookups, one sentence a line.
 inline error_info conflict_message(std::string_view registry, const std::string& key, const source_location& where,
                                    const std::string& other, const source_location& other_where, std::string_view why) {
-    return {errc::conflict, (text() << "roster: registry " << text::name{registry} << ": cannot add key " << key << " at "
+    return {errc::conflict, (text() << "roster: registry " << text::quoted_name{registry} << ": cannot add key " << key << " at "
                                     << describe(where) << ": it conflicts with key " << other << " added at "
                                     << describe(other_where) << ":\n" << why)
                                        .str()};
@@ -418,7 +418,7 @@ inline error_info conflict_message(std::string_view registry, const std::string&
 /// A second live listed registry under a name already in the catalog.
 inline error_info listed_name_taken_message(std::string_view name, const source_location& first,
                                             const source_location& second) {
-    return {errc::duplicate_key, (text() << "roster::catalog: a registry called " << text::name{name}
+    return {errc::duplicate_key, (text() << "roster::catalog: a registry called " << text::quoted_name{name}
                                          << " is already listed: created at " << describe(first) << ", and again at "
                                          << describe(second) << "; listed registries need unique names")
                                             .str()};
@@ -427,7 +427,7 @@ inline error_info listed_name_taken_message(std::string_view name, const source_
 /// The line the default listener error handler writes to stderr.
 inline std::string listener_threw_line(std::string_view registry, std::string_view kind, const std::string& key,
                                        const std::string& what) {
-    return (text() << "roster: registry " << text::name{registry} << ": a change listener threw on the " << kind
+    return (text() << "roster: registry " << text::quoted_name{registry} << ": a change listener threw on the " << kind
                    << " event of key " << key << ": " << what << "; the exception was swallowed and delivery went on\n")
         .str();
 }
@@ -438,7 +438,7 @@ inline error_info census_message(std::string_view registry, const source_locatio
                                  std::size_t expected_count, const std::string& missing,
                                  const std::string& registered) {
     return {errc::not_found,
-            (text() << "roster: registry " << text::name{registry} << ": census at " << describe(where) << ": "
+            (text() << "roster: registry " << text::quoted_name{registry} << ": census at " << describe(where) << ": "
                     << missing_count << " of " << expected_count << " expected " << (expected_count == 1 ? "key" : "keys")
                     << " " << (missing_count == 1 ? "is" : "are") << " missing: " << missing << " (" << registered
                     << "). If " << (missing_count == 1 ? "it is" : "they are")
