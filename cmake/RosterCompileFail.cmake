@@ -3,7 +3,10 @@
 #   -DBUILD_DIR=<build tree> -DTARGET=<object library> -DCONFIG=<config> -DSOURCE=<file.cpp>
 #
 # Passes iff building TARGET fails, and -- when the first line of SOURCE is
-# `// expect: <regex>` -- the build output matches <regex> (CMake regex syntax).
+# `// expect: <regex>` -- the build output matches <regex> (CMake regex syntax),
+# and -- when the second line is `// max-errors: <n>` -- the compiler reported
+# at most <n> errors (" error:" in its output): a misuse must fail with its
+# one sentence, not pages of the standard library's.
 
 foreach(var IN ITEMS BUILD_DIR TARGET SOURCE)
     if(NOT DEFINED ${var})
@@ -16,6 +19,11 @@ file(READ "${SOURCE}" head LIMIT 4096)
 string(REGEX MATCH "^[^\r\n]*" first_line "${head}")
 if(first_line MATCHES "^[ \t]*//[ \t]*expect:[ \t]*(.*[^ \t])[ \t]*$")
     set(expect "${CMAKE_MATCH_1}")
+endif()
+set(max_errors "")
+string(REGEX MATCH "^[^\r\n]*\r?\n[^\r\n]*" first_two "${head}")
+if(first_two MATCHES "\n[ \t]*//[ \t]*max-errors:[ \t]*([0-9]+)")
+    set(max_errors "${CMAKE_MATCH_1}")
 endif()
 
 # Deterministic, ASCII diagnostics (no locale-dependent quotes, no colours).
@@ -41,6 +49,17 @@ if(expect STREQUAL "")
     message(STATUS "${SOURCE} failed to compile, as expected (no '// expect:' line).")
 elseif(output MATCHES "${expect}")
     message(STATUS "${SOURCE} failed to compile, output matches '${expect}'.")
+    if(NOT max_errors STREQUAL "")
+        string(REGEX MATCHALL " error:" errors "${output}")
+        list(LENGTH errors error_count)
+        if(error_count GREATER max_errors)
+            message("${output}")
+            message(FATAL_ERROR
+                "${SOURCE} failed for the expected reason, but with ${error_count} errors "
+                "(at most ${max_errors} allowed): the sentence is buried.")
+        endif()
+        message(STATUS "${error_count} error(s), at most ${max_errors} allowed.")
+    endif()
 else()
     message("${output}")
     message(FATAL_ERROR

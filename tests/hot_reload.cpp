@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <ranges>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -635,4 +636,48 @@ TEST_CASE("hot_reload: counted lookups, replacements and catalog reports run con
     for (auto& r : readers) r.join();
     CHECK(reg.lookups().hits == rounds);
     CHECK(reg.lookups().misses == rounds);
+}
+
+TEST_CASE("hot_reload: a held snapshot is a range of its entries, unchanged by later replacements",
+          "[hot_reload][range]") {
+    roster::hot_reload_registry<int> reg{"ranged"};
+    reg.replace_all({{"a", 1}, {"b", 2}});
+    const auto held = reg.current();
+    STATIC_REQUIRE(std::ranges::forward_range<const decltype(held)>);
+    STATIC_REQUIRE(std::ranges::sized_range<const decltype(held)>);
+    reg.replace_all({{"c", 3}});
+
+    std::vector<std::pair<std::string, int>> seen;
+    for (const auto& [key, value] : held) seen.emplace_back(key, value);
+    std::sort(seen.begin(), seen.end());
+    CHECK(seen == std::vector<std::pair<std::string, int>>{{"a", 1}, {"b", 2}});
+    CHECK(held.size() == 2);
+    CHECK(std::ranges::count_if(reg.current(), [](const auto& e) { return e.key() == "c"; }) == 1);
+}
+
+TEST_CASE("hot_reload: iterating snapshots while the set is replaced sees each version whole",
+          "[hot_reload][range][concurrency]") {
+    roster::hot_reload_registry<int> reg{"ranged_concurrent"};
+    reg.replace_all({{"x", 0}, {"y", 0}});
+    std::atomic<bool> stop{false};
+    std::atomic<int> torn{0};
+    std::thread writer([&] {
+        for (int v = 1; v <= 200; ++v) reg.replace_all({{"x", v}, {"y", v}});
+        stop = true;
+    });
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 2; ++t) {
+        readers.emplace_back([&] {
+            while (!stop.load()) {
+                int first = -1;
+                for (const auto& [key, value] : reg.current()) {
+                    if (first < 0) first = value;
+                    else if (value != first) ++torn;
+                }
+            }
+        });
+    }
+    writer.join();
+    for (auto& r : readers) r.join();
+    CHECK(torn.load() == 0);
 }

@@ -15,13 +15,16 @@
 #include <cstddef>
 #include <cstdlib>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <new>
+#include <ranges>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 // Allocation counting: support/allocations.cpp replaces the global operator
@@ -957,4 +960,110 @@ TEST_CASE("locking::sharded: readers and writers race safely and every write is 
     CHECK(reg.names() == std::vector<std::string>{"final"});
     reg.freeze();
     CHECK_THROWS_AS(reg.add("late", 2), roster::frozen_error);
+}
+
+// --- entries(): a frozen registry is a range -------------------------------------
+
+TEST_CASE("entries: a frozen registry iterates as [key, value] pairs, each entry once", "[registry][range]") {
+    roster::registry<int> reg{"numbers"};
+    reg.add("one", 1);
+    reg.add("two", 2);
+    reg.add("three", 3);
+    const auto view = reg.freeze();
+    std::vector<std::pair<std::string, int>> seen;
+    for (const auto& [key, value] : view) seen.emplace_back(key, value);
+    std::sort(seen.begin(), seen.end());
+    CHECK(seen == std::vector<std::pair<std::string, int>>{{"one", 1}, {"three", 3}, {"two", 2}});
+    CHECK(view.size() == 3);
+    CHECK_FALSE(view.empty());
+}
+
+TEST_CASE("entries: the range models the standard range concepts and works with the ranges algorithms",
+          "[registry][range]") {
+    using view_type = roster::registry<int>::entries_view;
+    STATIC_REQUIRE(std::ranges::forward_range<view_type>);
+    STATIC_REQUIRE(std::ranges::sized_range<view_type>);
+    STATIC_REQUIRE(std::forward_iterator<view_type::iterator>);
+    STATIC_REQUIRE(std::same_as<std::ranges::range_value_t<view_type>, roster::frozen_entry<std::string, int>>);
+
+    roster::registry<int> reg{"numbers"};
+    reg.add("a", 10);
+    reg.add("b", 20);
+    reg.add("c", 30);
+    reg.freeze();
+    const auto view = reg.entries();
+    CHECK(std::ranges::count_if(view, [](const auto& e) { return e.value() >= 20; }) == 2);
+    const auto found = std::ranges::find(view, std::string_view("b"), [](const auto& e) { return std::string_view(e.key()); });
+    REQUIRE(found != view.end());
+    CHECK((*found).value() == 20);
+    CHECK(std::ranges::distance(view) == 3);
+}
+
+TEST_CASE("entries: each entry gives where it was added", "[registry][range]") {
+    roster::registry<int> reg{"numbers"};
+    const auto line = __LINE__ + 1;
+    reg.add("here", 1);
+    for (const auto& entry : reg.freeze()) {
+        CHECK(entry.key() == "here");
+        CHECK(entry.where().line() == line);
+    }
+}
+
+TEST_CASE("entries: under storage::ordered the range is in key order", "[registry][range]") {
+    roster::basic_registry<int, std::string, roster::storage::ordered> reg{"ordered"};
+    for (int k : {5, 1, 4, 2, 3}) reg.add(k, std::to_string(k));
+    std::vector<int> keys;
+    for (const auto& [key, value] : reg.freeze()) {
+        CHECK(value == std::to_string(key));
+        keys.push_back(key);
+    }
+    CHECK(keys == std::vector<int>{1, 2, 3, 4, 5});
+}
+
+TEST_CASE("entries: a registry that is not frozen refuses to give a range, naming the call site",
+          "[registry][range]") {
+    roster::registry<int> reg{"unfrozen"};
+    reg.add("a", 1);
+    const auto line = __LINE__ + 1;
+    const auto view = reg.try_entries();
+    REQUIRE_FALSE(view);
+    CHECK(view.error().code == roster::errc::not_ready);
+    const std::string& message = view.error().message;
+    CHECK(message.find("registry \"unfrozen\": cannot iterate its entries") != std::string::npos);
+    CHECK(message.find("registry.cpp:" + std::to_string(line)) != std::string::npos);
+    CHECK(message.find("call freeze() first") != std::string::npos);
+    CHECK_THROWS_AS(reg.entries(), roster::not_ready_error);
+    reg.freeze();
+    CHECK(reg.try_entries());
+    CHECK(reg.entries().size() == 1);
+}
+
+TEST_CASE("entries: iterating a frozen registry allocates nothing", "[registry][range]") {
+    roster::registry<std::string> reg{"strings"};
+    for (int i = 0; i < 100; ++i) reg.add("key" + std::to_string(i), std::string(40, 'x'));
+    const auto view = reg.freeze();
+    std::size_t bytes = 0;
+    allocation_counter counter;
+    for (const auto& [key, value] : view) bytes += key.size() + value.size();
+    CHECK(counter.count() == 0);
+    CHECK(bytes > 4000);
+}
+
+TEST_CASE("entries: many threads iterate a frozen registry at once", "[registry][range][concurrency]") {
+    roster::registry<int> reg{"shared"};
+    for (int i = 0; i < 200; ++i) reg.add("k" + std::to_string(i), i);
+    reg.freeze();
+    std::atomic<long> total{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&] {
+            long sum = 0;
+            for (int round = 0; round < 50; ++round) {
+                for (const auto& [key, value] : reg.entries()) sum += value;
+            }
+            total += sum;
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(total.load() == 4L * 50 * (199 * 200 / 2));
 }

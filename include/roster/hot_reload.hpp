@@ -361,7 +361,26 @@ public:
         const snapshot_registry* operator->() const noexcept { return &state_->registry; }
         const snapshot_registry& operator*() const noexcept { return state_->registry; }
 
+        /// A snapshot is immutable, so it is a range of its entries:
+        /// `for (const auto& [key, value] : registry.current())` and the
+        /// std::ranges algorithms (a sized forward range of frozen_entry).
+        /// The references stay valid while this snapshot (or a copy) is held,
+        /// whatever replacements happen meanwhile. Order: unspecified under
+        /// storage::hashed, by key under storage::ordered.
+        using iterator = typename snapshot_registry::entries_view::iterator;
+        /// The first entry.
+        iterator begin() const { return entries().begin(); }
+        /// Past the last entry.
+        iterator end() const { return entries().end(); }
+        /// The number of entries.
+        std::size_t size() const noexcept { return state_->registry.size(); }
+        /// Whether there are none.
+        bool empty() const noexcept { return state_->registry.empty(); }
+
     private:
+        // Published snapshots are frozen before anyone can hold them.
+        typename snapshot_registry::entries_view entries() const { return state_->registry.entries(); }
+
         friend basic_hot_reload_registry;
         explicit snapshot(std::shared_ptr<const state> held) noexcept : state_(std::move(held)) {}
         std::shared_ptr<const state> state_;

@@ -80,14 +80,14 @@
 #include <concepts>      // std::copy_constructible, std::equality_comparable, std::totally_ordered
 #include <cstddef>       // std::size_t
 #include <cstdint>       // std::uint64_t: entry ids
-#include <iterator>      // std::make_move_iterator
+#include <iterator>      // std::make_move_iterator; iterator tags (entries_view)
 #include <mutex>         // std::unique_lock
 #include <optional>      // std::optional
 #include <shared_mutex>  // std::shared_mutex, std::shared_lock
 #include <string>        // std::string: names
 #include <string_view>   // std::string_view
 #include <type_traits>   // std::conditional_t, std::is_same_v, ...
-#include <utility>       // std::move, std::exchange
+#include <utility>       // std::move, std::exchange; std::tuple_size (frozen_entry)
 #include <vector>        // names()
 
 ROSTER_BEGIN_NAMESPACE
@@ -141,6 +141,69 @@ struct commit_report {
     std::size_t unchanged = 0;
 };
 
+/// One entry of a frozen registry (or of a held hot-reload snapshot) as
+/// iterating it gives it: references into storage that can no longer change,
+/// valid while the registry (or the snapshot) lives. Decomposes as
+/// `[key, value]`; where() is the registration site.
+template <class Key, class Value>
+class frozen_entry {
+public:
+    /// An entry over `key`, `value` and `where`, which must outlive it.
+    frozen_entry(const Key& key, const Value& value, const source_location& where) noexcept
+        : key_(&key), value_(&value), where_(&where) {}
+    /// The entry's key.
+    const Key& key() const noexcept { return *key_; }
+    /// The entry's value.
+    const Value& value() const noexcept { return *value_; }
+    /// Where the entry was added.
+    const source_location& where() const noexcept { return *where_; }
+    /// For structured bindings: get<0>() is key(), get<1>() is value().
+    template <std::size_t I>
+    const auto& get() const noexcept {
+        static_assert(I < 2, "roster::frozen_entry decomposes as [key, value]");
+        if constexpr (I == 0) return *key_;
+        else return *value_;
+    }
+
+private:
+    const Key* key_;
+    const Value* value_;
+    const source_location* where_;
+};
+
+namespace detail {
+/// The iterator of basic_registry::entries_view over the storage's
+/// `MapIterator`: a forward iterator whose reference is a frozen_entry
+/// (a prvalue, so std::forward_iterator in C++20 terms and an input iterator
+/// for pre-C++20 algorithms).
+template <class Key, class Value, class MapIterator>
+class frozen_iterator {
+public:
+    using iterator_concept = std::forward_iterator_tag;
+    using iterator_category = std::input_iterator_tag;
+    using value_type = frozen_entry<Key, Value>;
+    using reference = frozen_entry<Key, Value>;
+    using difference_type = std::ptrdiff_t;
+
+    frozen_iterator() = default;
+    explicit frozen_iterator(MapIterator it) noexcept : it_(it) {}
+    reference operator*() const noexcept { return {it_->first, it_->second.value, it_->second.where}; }
+    frozen_iterator& operator++() noexcept {
+        ++it_;
+        return *this;
+    }
+    frozen_iterator operator++(int) noexcept {
+        frozen_iterator before = *this;
+        ++it_;
+        return before;
+    }
+    friend bool operator==(const frozen_iterator& a, const frozen_iterator& b) noexcept { return a.it_ == b.it_; }
+
+private:
+    MapIterator it_{};
+};
+} // namespace detail
+
 /// A registry of `Value`s keyed by `Key`, configured by policy tags (see
 /// roster/policies.hpp) given in any order.
 ///
@@ -175,8 +238,20 @@ class basic_registry {
     static_assert(detail::is_complete<typename detail::select_policy_t<policy_category::listing, listing::unlisted,
                                                                        Policies...>::membership>,
                   "roster::basic_registry: listing::listed needs #include <roster/catalog.hpp>");
-    static_assert(std::is_object_v<Value> && !std::is_const_v<Value> && std::is_move_constructible_v<Value>,
-                  "roster::basic_registry: Value must be a non-const, movable object type");
+    static_assert(registry_value<Value>,
+                  "roster::basic_registry: Value must be a non-const, move-constructible object type "
+                  "(the roster::registry_value concept); hold a non-movable type through std::unique_ptr or "
+                  "std::shared_ptr");
+    static_assert(!std::is_same_v<detail::select_policy_t<policy_category::storage, storage::hashed, Policies...>,
+                                  storage::hashed> ||
+                      hashable_key<Key>,
+                  "roster::basic_registry: Key must be hashable and equality-comparable for storage::hashed, the "
+                  "default (the roster::hashable_key concept: std::hash<Key> enabled, and Key == Key); "
+                  "specialise std::hash for it, or use storage::ordered with a Key that has <");
+    static_assert(!std::is_same_v<detail::select_policy_t<policy_category::storage, storage::hashed, Policies...>,
+                                  storage::ordered> ||
+                      ordered_key<Key>,
+                  "roster::basic_registry: Key must have < for storage::ordered (the roster::ordered_key concept)");
     static_assert(nullable_value<Value>, "roster::basic_registry: roster::null_traits<Value>::is_null is unusable");
     static_assert(validated_key<Key>, "roster::basic_registry: roster::key_traits<Key>::validate is unusable");
 
@@ -578,14 +653,39 @@ public:
 
     // ----------------------------------------------------------- lifecycle
 
+    /// The entries of a frozen registry as a range (defined below).
+    class entries_view;
+
     /// Makes the registry read-only for good: every later mutation is
     /// refused with frozen_error (naming `where`), and reads take no lock.
     /// Idempotent; the first call's location is kept.
-    void freeze(source_location where = source_location::current()) {
+    /// @returns the now immutable entries as a range (see entries()).
+    entries_view freeze(source_location where = source_location::current()) {
         std::unique_lock lock(mutex_);
-        if (frozen_.load(std::memory_order_relaxed)) return;
-        frozen_at_ = where;
-        frozen_.store(true, std::memory_order_release);
+        if (!frozen_.load(std::memory_order_relaxed)) {
+            frozen_at_ = where;
+            frozen_.store(true, std::memory_order_release);
+        }
+        return entries_view(map_);
+    }
+
+    /// The entries of the frozen registry as a range (see entries_view).
+    /// @throws not_ready_error naming `where` if the registry is not frozen.
+    entries_view entries(source_location where = source_location::current()) const {
+        auto view = try_entries(where);
+        if (!view) raise(view.error());
+        return *view;
+    }
+
+    /// entries() returning the not_ready error instead of raising it.
+    result<entries_view> try_entries(source_location where = source_location::current()) const {
+        if (!frozen()) {
+            return detail::not_ready_message(name_, "iterate its entries", where,
+                                             "it is not frozen (a range of entries needs a registry whose entries "
+                                             "can no longer change: call freeze() first, or use for_each() or "
+                                             "names(), which work in any state)");
+        }
+        return entries_view(map_);
     }
 
     /// Whether freeze() was called. One acquire load.
@@ -611,7 +711,40 @@ protected:
         // counters::per_key: lookups that found this entry; else empty.
         [[no_unique_address]] typename counters_policy::entry_state hits{};
     };
-    using map_type = typename storage_policy::template map<Key, entry>;
+    // A Key or Value the static_asserts above refused gets a stand-in map,
+    // so that their sentence is the only error, not pages of the standard
+    // library's about the real container.
+    using map_type = std::conditional_t<storage_policy::template accepts_key<Key> && registry_value<Value>,
+                                        typename storage_policy::template map<Key, entry>, detail::refused_map>;
+
+public:
+    /// The entries of a frozen registry as a range: `for (const auto& [key,
+    /// value] : registry.entries())`, and the std::ranges algorithms (a
+    /// sized forward range of frozen_entry). Nothing can change a frozen
+    /// registry, so the references it gives stay valid while the registry
+    /// lives, and iterating takes no lock. Order: unspecified under
+    /// storage::hashed, by key under storage::ordered. Cheap to copy.
+    /// A registry that can still change has no such range: for_each() and
+    /// names() read it under its lock instead, so that no reference escapes.
+    class entries_view {
+    public:
+        using iterator = detail::frozen_iterator<Key, Value, typename map_type::const_iterator>;
+        /// The first entry.
+        iterator begin() const noexcept { return iterator(map_->begin()); }
+        /// Past the last entry.
+        iterator end() const noexcept { return iterator(map_->end()); }
+        /// The number of entries.
+        std::size_t size() const noexcept { return map_->size(); }
+        /// Whether there are none.
+        bool empty() const noexcept { return map_->empty(); }
+
+    private:
+        friend basic_registry;
+        explicit entries_view(const map_type& map) noexcept : map_(&map) {}
+        const map_type* map_;
+    };
+
+protected:
     static constexpr bool synchronised = locking_policy::synchronised;
     using mutex_type = typename locking_policy::mutex_type;
 
@@ -1114,3 +1247,11 @@ private:
 };
 
 ROSTER_END_NAMESPACE // namespace roster
+
+/// roster::frozen_entry is tuple-like: `const auto& [key, value] = entry;`.
+template <class Key, class Value>
+struct std::tuple_size<roster::frozen_entry<Key, Value>> : std::integral_constant<std::size_t, 2> {};
+template <std::size_t I, class Key, class Value>
+struct std::tuple_element<I, roster::frozen_entry<Key, Value>> {
+    using type = std::conditional_t<I == 0, const Key, const Value>;
+};

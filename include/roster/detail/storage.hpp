@@ -49,6 +49,13 @@ struct key_lookup<Key, true> {
     using equal = std::equal_to<>;
 };
 
+/// What a registry stores its entries in when its Key or Value was refused
+/// by a static_assert: an empty type, so that only that sentence is reported.
+struct refused_map {
+    using iterator = refused_map*;
+    using const_iterator = const refused_map*;
+};
+
 /// The mutex of locking::none: every operation is a no-op.
 struct null_mutex {
     void lock() noexcept {}

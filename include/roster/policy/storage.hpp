@@ -8,6 +8,7 @@
 // Protocol (see roster/policy/protocol.hpp). Each policy provides
 //   template <class Key, class Entry> using map = ...;  // the container
 //   template <class Key> using machinery = ...;         // complete where the container is usable
+//   template <class Key> static constexpr bool accepts_key; // whether Key can be stored
 //   template <class Map> static void reserve(Map&, std::size_t);
 // The map must offer find() (heterogeneous for string keys: see
 // detail::key_lookup), emplace(), erase(), extract()/insert() of node
@@ -18,6 +19,7 @@
 #include "roster/config.hpp"          // ROSTER_BEGIN_NAMESPACE
 #include "roster/detail/storage.hpp"  // detail::key_lookup
 #include "roster/policy/protocol.hpp" // policy_category
+#include "roster/traits.hpp"          // hashable_key, ordered_key
 
 #include <cstddef>       // std::size_t
 #include <type_traits>   // std::true_type
@@ -41,6 +43,8 @@ struct hashed {
                                    typename detail::key_lookup<Key>::equal>;
     template <class Key>
     using machinery = std::true_type;
+    template <class Key>
+    static constexpr bool accepts_key = hashable_key<Key>;
     template <class Map>
     static void reserve(Map& map, std::size_t size) {
         map.reserve(size);
@@ -55,6 +59,8 @@ struct ordered {
     using map = typename detail::ordered_map<Key, Entry>::type;
     template <class Key>
     using machinery = detail::ordered_map<Key, int>;
+    template <class Key>
+    static constexpr bool accepts_key = ordered_key<Key>;
     template <class Map>
     static void reserve(Map&, std::size_t) noexcept {}
 };
