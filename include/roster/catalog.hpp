@@ -404,8 +404,12 @@ private:
 template <class Catalog>
 class [[nodiscard]] basic_catalog_subscription {
 public:
+    /// A handle that holds no subscription (active() is false).
     basic_catalog_subscription() noexcept = default;
+    /// Takes over `other`'s subscription; `other` then holds none.
     basic_catalog_subscription(basic_catalog_subscription&& other) noexcept : id_(std::exchange(other.id_, 0)) {}
+    /// Unsubscribes this handle's listener (as reset() does), then takes over
+    /// `other`'s subscription; `other` then holds none.
     basic_catalog_subscription& operator=(basic_catalog_subscription&& other) noexcept {
         if (this != &other) {
             reset();
@@ -419,6 +423,7 @@ public:
 
     /// Whether the listener is still subscribed.
     bool active() const noexcept { return id_ != 0; }
+    /// active().
     explicit operator bool() const noexcept { return active(); }
 
     /// Unsubscribes now (idempotent).
@@ -437,6 +442,9 @@ using catalog = basic_catalog<>;
 /// The RAII handle catalog::subscribe() returns.
 using catalog_subscription = basic_catalog_subscription<catalog>;
 
+/// @cond INTERNAL
+// basic_catalog::subscribe(), documented at its declaration (defined here,
+// where basic_catalog_subscription is complete).
 template <class Tag>
 template <class Listener>
 basic_catalog_subscription<basic_catalog<Tag>> basic_catalog<Tag>::subscribe(Listener&& listener) {
@@ -473,6 +481,7 @@ basic_catalog_subscription<basic_catalog<Tag>> basic_catalog<Tag>::subscribe(Lis
     }
     return handle;
 }
+/// @endcond
 
 /// A ready-made subscriber: writes one line per event to `out` (stderr by
 /// default), e.g. `roster: registry "codecs": added "gzip" at gzip.cpp:12 (reg)`.

@@ -76,6 +76,8 @@ constexpr const char* to_string(errc code) noexcept {
 /// the registry, the key and the source location(s).
 class error : public std::runtime_error {
 public:
+    /// An error with `code` and `message` as what(). roster raises the
+    /// derived type that matches the code (see raise()).
     error(errc code, const std::string& message) : std::runtime_error(message), code_(code) {}
     /// The stable error code.
     errc code() const noexcept { return code_; }
@@ -88,18 +90,21 @@ private:
 /// The message names both source locations.
 class duplicate_key_error : public error {
 public:
+    /// An error with code errc::duplicate_key and `message` as what().
     explicit duplicate_key_error(const std::string& message) : error(errc::duplicate_key, message) {}
 };
 
 /// A null value was offered (see roster::null_traits).
 class null_value_error : public error {
 public:
+    /// An error with code errc::null_value and `message` as what().
     explicit null_value_error(const std::string& message) : error(errc::null_value, message) {}
 };
 
 /// A key was refused by roster::key_traits<Key>::validate.
 class invalid_key_error : public error {
 public:
+    /// An error with code errc::invalid_key and `message` as what().
     explicit invalid_key_error(const std::string& message) : error(errc::invalid_key, message) {}
 };
 
@@ -107,12 +112,14 @@ public:
 /// the registry was frozen.
 class frozen_error : public error {
 public:
+    /// An error with code errc::frozen and `message` as what().
     explicit frozen_error(const std::string& message) : error(errc::frozen, message) {}
 };
 
 /// A key is not registered. The message lists the nearest registered names.
 class not_found_error : public error {
 public:
+    /// An error with code errc::not_found and `message` as what().
     explicit not_found_error(const std::string& message) : error(errc::not_found, message) {}
 };
 
@@ -120,6 +127,7 @@ public:
 /// error's cause) or produced a null product.
 class factory_error : public error {
 public:
+    /// An error with code errc::factory_failed and `message` as what().
     explicit factory_error(const std::string& message) : error(errc::factory_failed, message) {}
 };
 
@@ -127,6 +135,7 @@ public:
 /// lists both sides' versions.
 class no_common_version_error : public error {
 public:
+    /// An error with code errc::no_common_version and `message` as what().
     explicit no_common_version_error(const std::string& message) : error(errc::no_common_version, message) {}
 };
 
@@ -135,6 +144,7 @@ public:
 /// The message says what was attempted, where, and how to fix it.
 class not_ready_error : public error {
 public:
+    /// An error with code errc::not_ready and `message` as what().
     explicit not_ready_error(const std::string& message) : error(errc::not_ready, message) {}
 };
 
@@ -143,6 +153,7 @@ public:
 /// as the single add would word it.
 class batch_error : public error {
 public:
+    /// An error with code errc::batch_refused and `message` as what().
     explicit batch_error(const std::string& message) : error(errc::batch_refused, message) {}
 };
 
@@ -152,18 +163,22 @@ public:
 /// both source locations, and example lookups.
 class conflict_error : public error {
 public:
+    /// An error with code errc::conflict and `message` as what().
     explicit conflict_error(const std::string& message) : error(errc::conflict, message) {}
 };
 
 /// What went wrong, for the non-throwing paths: the code and the same
 /// message the exception would carry.
 struct error_info {
+    /// The stable error code.
     errc code{};
+    /// The full message: what the exception's what() would say.
     std::string message;
     /// The exception that caused the error, when one did (a factory's own
     /// exception); raise() rethrows it as it was.
     std::exception_ptr cause{};
 
+    /// Equal when code, message and cause are all equal.
     friend bool operator==(const error_info&, const error_info&) = default;
 };
 
@@ -228,6 +243,7 @@ template <class Exception, class... Args>
 template <class T>
 class [[nodiscard]] result {
 public:
+    /// The type of the value.
     using value_type = T;
 
     /// A successful result holding `success`.
@@ -235,23 +251,31 @@ public:
     /// A failed result.
     result(error_info error) : error_(std::move(error)) {}
 
+    /// Whether the result holds a value (false: it holds an error).
     bool has_value() const noexcept { return value_.has_value(); }
+    /// has_value().
     explicit operator bool() const noexcept { return has_value(); }
 
     /// The value; raises the error (as its exception) if there is none.
     T& value() & { return checked(), *value_; }
+    /// The value; raises the error (as its exception) if there is none.
     const T& value() const& { return checked(), *value_; }
+    /// The value, moved out; raises the error (as its exception) if there is none.
     T&& value() && { return checked(), std::move(*value_); }
 
     /// The value, unchecked. @warning undefined if !has_value().
     T& operator*() & noexcept { return *value_; }
+    /// The value, unchecked. @warning undefined if !has_value().
     const T& operator*() const& noexcept { return *value_; }
+    /// The value's members, unchecked. @warning undefined if !has_value().
     T* operator->() noexcept { return &*value_; }
+    /// The value's members, unchecked. @warning undefined if !has_value().
     const T* operator->() const noexcept { return &*value_; }
 
-    /// The value, or `fallback` on error.
+    /// A copy of the value, or `fallback` (converted to T) on error.
     template <class U>
     T value_or(U&& fallback) const& { return value_ ? *value_ : static_cast<T>(std::forward<U>(fallback)); }
+    /// The value moved out, or `fallback` (converted to T) on error.
     template <class U>
     T value_or(U&& fallback) && {
         return value_ ? std::move(*value_) : static_cast<T>(std::forward<U>(fallback));
@@ -281,20 +305,27 @@ private:
 template <>
 class [[nodiscard]] result<void> {
 public:
+    /// No value: void.
     using value_type = void;
 
+    /// A success.
     result() = default;
+    /// A failure with `error`.
     result(error_info error) : error_(std::move(error)), failed_(true) {}
 
+    /// Whether it is a success.
     bool has_value() const noexcept { return !failed_; }
+    /// has_value().
     explicit operator bool() const noexcept { return has_value(); }
     /// Raises the error if there is one.
     void value() const {
         if (failed_) raise(error_);
     }
+    /// The error. @warning meaningful only if !has_value() (else code is 0, message empty).
     const error_info& error() const noexcept { return error_; }
 
 #if ROSTER_HAS_EXPECTED
+    /// C++23: the same outcome as a std::expected<void, error_info>.
     std::expected<void, error_info> to_expected() && {
         if (!failed_) return {};
         return std::unexpected(std::move(error_));

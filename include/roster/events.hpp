@@ -134,6 +134,7 @@ class [[nodiscard]] subscription {
 public:
     /// An empty handle: active() is false.
     subscription() noexcept = default;
+    /// Takes over `other`'s listener; `other` becomes empty.
     subscription(subscription&& other) noexcept : hub_(std::move(other.hub_)), id_(std::exchange(other.id_, 0)) {}
     /// Unsubscribes the listener this handle held, then takes over `other`'s.
     subscription& operator=(subscription&& other) noexcept {
@@ -151,6 +152,7 @@ public:
 
     /// Whether this handle holds a listener of a registry that still exists.
     bool active() const noexcept { return id_ != 0 && !hub_.expired(); }
+    /// active().
     explicit operator bool() const noexcept { return active(); }
 
     /// Unsubscribes now. When it returns, the listener is not running on any

@@ -132,7 +132,9 @@ namespace on_null {
 /// side effects that matter, and that succeed on value-initialised
 /// arguments. At create(), probe refuses null products as reject does.
 struct probe {
+    /// Names the family: an on_null:: policy.
     using roster_policy_category = policy_category::on_null;
+    /// true: a factory's create() refuses a null product, as on_null::reject does.
     static constexpr bool refuses_null = true;
 
     /// Empty to accept `constructor`, else the reason it is refused. Calls

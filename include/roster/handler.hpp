@@ -120,6 +120,7 @@ private:
 /// A route is null when it is empty or its handler is null.
 template <class Handler>
 struct null_traits<handler_route<Handler>> {
+    /// Whether `route` is empty or holds a null handler.
     static bool is_null(const handler_route<Handler>& route) noexcept {
         return route.empty() || null_traits<Handler>::is_null(route.handler());
     }
@@ -270,9 +271,13 @@ class handler_registry : private basic_registry<std::string, handler_route<Handl
     using route_data = typename handler_route<Handler>::data;
 
 public:
+    /// The handler type.
     using handler_type = Handler;
+    /// The key type: a pattern's text.
     using key_type = std::string;
+    /// What is stored under each pattern: the parsed pattern and its handler.
     using value_type = handler_route<Handler>;
+    /// What match() returns.
     using match_type = route_match<Handler>;
     using typename core::add_result;
     using typename core::counters_policy;
@@ -419,12 +424,15 @@ private:
     /// way). A method-level node keeps one by path alone (method ""), and the
     /// index one by both.
     struct literal_table {
+        /// @cond INTERNAL
+        /// One slot of the table: a pattern's (method, path) and its entry.
         struct slot {
-            std::uint64_t hash = 0;
-            const entry* item = nullptr; // null: an empty slot
-            std::string method;
-            std::string path;
+            std::uint64_t hash = 0;      ///< the hash the caller computed (of the path, or of both)
+            const entry* item = nullptr; ///< the pattern's entry; null: an empty slot
+            std::string method;          ///< the method ("" in a table by path alone)
+            std::string path;            ///< the literal path
         };
+        /// @endcond
         std::vector<slot> slots; // a power of two, at most half full
         std::size_t count = 0;
 

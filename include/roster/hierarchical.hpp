@@ -193,8 +193,11 @@ class hierarchical_registry : private basic_registry<std::string, Value, storage
     using typename core::map_type;
 
 public:
+    /// The key type: a hierarchical ID as text.
     using key_type = std::string;
+    /// The value type.
     using value_type = Value;
+    /// What a longest_prefix() hit holds (it returns a std::optional of it).
     using match_type = prefix_match<Value>;
     using typename core::add_result;
     using typename core::counters_policy;
@@ -450,13 +453,16 @@ private:
     /// The frozen tree: every registered ID and every intermediate segment,
     /// one node each, in tree order (pre-order), node 0 the root.
     struct index {
+        /// @cond INTERNAL
+        /// One node of the tree: a registered ID or an intermediate segment.
         struct node {
-            std::string_view id;      // the full ID ("" for the root); a view into the map's key
-            std::string_view segment; // its last segment
-            const entry* item = nullptr; // null: an intermediate node
-            std::uint32_t end = 0;       // one past its last descendant
-            std::vector<std::uint32_t> kids; // its children, in tree order (by segment)
+            std::string_view id;      ///< the full ID ("" for the root); a view into the map's key
+            std::string_view segment; ///< its last segment
+            const entry* item = nullptr; ///< null: an intermediate node
+            std::uint32_t end = 0;       ///< one past its last descendant
+            std::vector<std::uint32_t> kids; ///< its children, in tree order (by segment)
         };
+        /// @endcond
         std::vector<node> nodes;
         char separator = '.';
 

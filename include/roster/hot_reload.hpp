@@ -331,12 +331,21 @@ public:
     /// locks): the given policies without counters:: and listing:: (which
     /// belong to this outer registry, so that they outlive replacements).
     using snapshot_registry = typename detail::snapshot_registry_of<Key, Value, Policies...>::type;
+    /// The counters:: policy in effect (counters::none unless given); it
+    /// counts the lookups of this registry across every replacement.
     using counters_policy = detail::select_policy_t<policy_category::counters, counters::none, Policies...>;
+    /// The listing:: policy in effect (listing::unlisted unless given); under
+    /// listing::listed this registry (not each snapshot) is in the catalog.
     using listing_policy = detail::select_policy_t<policy_category::listing, listing::unlisted, Policies...>;
+    /// The key type.
     using key_type = Key;
+    /// The value type.
     using value_type = Value;
+    /// The argument type of lookups: std::string_view for std::string keys.
     using lookup_type = typename snapshot_registry::lookup_type;
+    /// What listeners receive (roster/events.hpp).
     using event_type = change_event<Key, Value>;
+    /// What subscribe() calls when a listener throws: the event and the exception.
     using listener_error_handler = std::function<void(const event_type&, std::exception_ptr)>;
 
 private:
@@ -358,7 +367,9 @@ public:
         /// The frozen core registry: get, visit, at, try_at, contains,
         /// location, names, for_each, size, empty.
         const snapshot_registry& registry() const noexcept { return state_->registry; }
+        /// registry(), for `snap->get(key)`.
         const snapshot_registry* operator->() const noexcept { return &state_->registry; }
+        /// registry().
         const snapshot_registry& operator*() const noexcept { return state_->registry; }
 
         /// A snapshot is immutable, so it is a range of its entries:

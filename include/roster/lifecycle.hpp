@@ -73,17 +73,21 @@ ROSTER_BEGIN_NAMESPACE
 template <class Registry>
 class batch {
 public:
+    /// The registry type the batch is for.
     using registry_type = Registry;
+    /// The registry's key type.
     using key_type = typename Registry::key_type;
+    /// The registry's value type.
     using value_type = typename Registry::value_type;
 
     /// One collected registration.
     struct item {
-        key_type key;
-        value_type value;
+        key_type key;          ///< the key to register
+        value_type value;      ///< the value to register under it
         source_location where; ///< where batch::add was called
     };
 
+    /// An empty batch.
     batch() = default;
 
     /// Appends a registration, recording `where`. Checks nothing yet.
@@ -138,10 +142,15 @@ constexpr const char* to_string(readiness state) noexcept {
 template <class Registry>
 class staged_registry {
 public:
+    /// The registry being staged.
     using registry_type = Registry;
+    /// Its key type.
     using key_type = typename Registry::key_type;
+    /// Its value type.
     using value_type = typename Registry::value_type;
+    /// Its lookup argument type (std::string_view for std::string keys).
     using lookup_type = typename Registry::lookup_type;
+    /// What listeners receive (roster/events.hpp).
     using event_type = typename Registry::event_type;
     /// A listener's error handler: the event it was given and what it threw.
     using listener_error_handler = std::function<void(const event_type&, std::exception_ptr)>;

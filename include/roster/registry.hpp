@@ -144,7 +144,8 @@ struct commit_report {
 /// One entry of a frozen registry (or of a held hot-reload snapshot) as
 /// iterating it gives it: references into storage that can no longer change,
 /// valid while the registry (or the snapshot) lives. Decomposes as
-/// `[key, value]`; where() is the registration site.
+/// `[key, value]` (it is tuple-like: roster specialises std::tuple_size and
+/// std::tuple_element for it); where() is the registration site.
 template <class Key, class Value>
 class frozen_entry {
 public:
@@ -256,21 +257,30 @@ class basic_registry {
     static_assert(validated_key<Key>, "roster::basic_registry: roster::key_traits<Key>::validate is unusable");
 
 public:
+    /// The key type.
     using key_type = Key;
+    /// The value type.
     using value_type = Value;
     /// The argument type of lookups: std::string_view for std::string keys.
     using lookup_type = typename detail::key_lookup<Key>::type;
+    /// The on_duplicate:: policy in effect (on_duplicate::throw_error unless given).
     using duplicate_policy =
         detail::select_policy_t<policy_category::on_duplicate, on_duplicate::throw_error, Policies...>;
+    /// The on_null:: policy in effect (on_null::reject unless given).
     using null_policy = detail::select_policy_t<policy_category::on_null, on_null::reject, Policies...>;
+    /// The locking:: policy in effect (locking::shared_mutex unless given).
     using locking_policy = detail::select_policy_t<policy_category::locking, locking::shared_mutex, Policies...>;
+    /// The storage:: policy in effect (storage::hashed unless given).
     using storage_policy = detail::select_policy_t<policy_category::storage, storage::hashed, Policies...>;
+    /// The counters:: policy in effect (counters::none unless given).
     using counters_policy = detail::select_policy_t<policy_category::counters, counters::none, Policies...>;
+    /// The listing:: policy in effect (listing::unlisted unless given).
     using listing_policy = detail::select_policy_t<policy_category::listing, listing::unlisted, Policies...>;
     /// The move-only handle add() returns; removes exactly that entry.
     using registration = basic_registration<basic_registry>;
     /// What add() and try_add() return.
     using add_result = basic_add_result<basic_registry>;
+    /// The entry an add found already under its key (in add_result::existing()).
     using existing_entry = roster::existing_entry<Value>;
     /// What listeners receive (roster/events.hpp).
     using event_type = change_event<Key, Value>;
@@ -635,7 +645,7 @@ public:
     /// Needs a copyable Value (events carry copies). Takes the write lock.
     /// `on_error` is anything a std::function<void(const event_type&,
     /// std::exception_ptr)> can hold (roster::listener_error_handler<R>).
-    /// Needs #include <roster/events.hpp>.
+    /// Needs `#include <roster/events.hpp>`.
     /// @returns a roster::subscription (declared with auto: roster/events.hpp
     /// defines it).
     template <class Listener, class OnError = std::nullptr_t>
@@ -702,18 +712,26 @@ protected:
     // (factory, versioned, ...): read access to the storage under the
     // registry's read synchronisation.
 
+    /// Whether each entry counts its own hits (counters::per_key).
     static constexpr bool per_key_counting = counters_policy::per_entry;
 
+    /// One stored entry, as the map holds it under its key. For shapes built
+    /// on the core: they reach entries through read() and try_write().
     struct entry {
+        /// The registered value.
         Value value;
+        /// Where it was added.
         source_location where;
-        std::uint64_t id; // distinguishes re-registrations under one key
-        // counters::per_key: lookups that found this entry; else empty.
+        /// Distinguishes re-registrations under one key: a handle removes
+        /// only the entry whose id it holds.
+        std::uint64_t id;
+        /// counters::per_key: lookups that found this entry; else an empty member.
         [[no_unique_address]] typename counters_policy::entry_state hits{};
     };
-    // A Key or Value the static_asserts above refused gets a stand-in map,
-    // so that their sentence is the only error, not pages of the standard
-    // library's about the real container.
+    /// The container of the entries: the storage policy's map of Key to
+    /// entry. (A Key or Value the static_asserts above refused gets a
+    /// stand-in map, so that their sentence is the only error, not pages of
+    /// the standard library's about the real container.)
     using map_type = std::conditional_t<storage_policy::template accepts_key<Key> && registry_value<Value>,
                                         typename storage_policy::template map<Key, entry>, detail::refused_map>;
 
@@ -728,6 +746,7 @@ public:
     /// names() read it under its lock instead, so that no reference escapes.
     class entries_view {
     public:
+        /// A forward iterator whose reference is a frozen_entry (a prvalue).
         using iterator = detail::frozen_iterator<Key, Value, typename map_type::const_iterator>;
         /// The first entry.
         iterator begin() const noexcept { return iterator(map_->begin()); }
@@ -745,7 +764,9 @@ public:
     };
 
 protected:
+    /// Whether the locking policy takes a lock at all (false under locking::none).
     static constexpr bool synchronised = locking_policy::synchronised;
+    /// The mutex of the locking policy.
     using mutex_type = typename locking_policy::mutex_type;
 
     /// A registry that stays out of the catalog even under listing::listed
@@ -767,6 +788,8 @@ protected:
         return f(map_);
     }
 
+    /// The name of a registry constructed without one:
+    /// "basic_registry<Key type, Value type>".
     static std::string default_name() {
         return fmt::format("basic_registry<{}, {}>", detail::type_name<Key>(), detail::type_name<Value>());
     }
@@ -1098,12 +1121,16 @@ using registry = basic_registry<std::string, Value, Policies...>;
 template <class Registry>
 class basic_registration {
 public:
+    /// The registry's key type.
     using key_type = typename Registry::key_type;
 
     /// An empty handle (active() is false).
     basic_registration() noexcept = default;
+    /// Takes over `other`'s entry; `other` becomes inactive.
     basic_registration(basic_registration&& other) noexcept
         : registry_(std::exchange(other.registry_, nullptr)), key_(std::move(other.key_)), id_(other.id_) {}
+    /// Takes over `other`'s entry; `other` becomes inactive. The entry this
+    /// handle held before is forgotten, not removed.
     basic_registration& operator=(basic_registration&& other) noexcept {
         registry_ = std::exchange(other.registry_, nullptr);
         key_ = std::move(other.key_);
@@ -1117,6 +1144,7 @@ public:
     /// Whether the handle still refers to an entry it may remove (false once
     /// removed or released, or for a handle that added nothing).
     bool active() const noexcept { return registry_ != nullptr; }
+    /// active().
     explicit operator bool() const noexcept { return active(); }
 
     /// The key the entry was added under. @warning undefined for a
@@ -1155,7 +1183,9 @@ private:
 template <class Registry>
 class basic_add_result {
 public:
+    /// The registry's handle type (basic_registration).
     using registration = typename Registry::registration;
+    /// The registry's existing_entry: a value and where it was added.
     using existing_entry = typename Registry::existing_entry;
 
     /// What happened.
@@ -1170,6 +1200,7 @@ public:
     /// The handle that removes exactly the new entry (inactive unless added
     /// or replaced). Move it out to keep it: `auto h = std::move(r).handle();`.
     registration& handle() & noexcept { return handle_; }
+    /// The handle, moved out of a result that is going away.
     registration handle() && noexcept { return std::move(handle_); }
 
 private:
@@ -1190,12 +1221,16 @@ private:
 /// removal (a frozen registry) are swallowed: the entry then stays.
 class scoped_registration {
 public:
+    /// Holds nothing (active() is false).
     scoped_registration() noexcept = default;
     /// Takes over `handle`. Allocates once.
     template <class Registry>
     scoped_registration(basic_registration<Registry>&& handle) // NOLINT(google-explicit-constructor)
         : impl_(new model<Registry>(std::move(handle))) {}
+    /// Takes over `other`'s entry; `other` then holds nothing.
     scoped_registration(scoped_registration&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {}
+    /// Removes the entry this one held (as reset() does), then takes over
+    /// `other`'s; `other` then holds nothing.
     scoped_registration& operator=(scoped_registration&& other) noexcept {
         if (this != &other) {
             reset();
@@ -1209,6 +1244,7 @@ public:
 
     /// Whether an entry is still held.
     bool active() const noexcept { return impl_ != nullptr && impl_->active(); }
+    /// active().
     explicit operator bool() const noexcept { return active(); }
 
     /// Removes the entry now (if it is still the one added).
@@ -1248,6 +1284,7 @@ private:
 
 ROSTER_END_NAMESPACE // namespace roster
 
+/// @cond EXTERNAL_SPECIALISATIONS
 /// roster::frozen_entry is tuple-like: `const auto& [key, value] = entry;`.
 template <class Key, class Value>
 struct std::tuple_size<roster::frozen_entry<Key, Value>> : std::integral_constant<std::size_t, 2> {};
@@ -1255,3 +1292,4 @@ template <std::size_t I, class Key, class Value>
 struct std::tuple_element<I, roster::frozen_entry<Key, Value>> {
     using type = std::conditional_t<I == 0, const Key, const Value>;
 };
+/// @endcond

@@ -71,6 +71,7 @@ struct registry_report {
     std::string key_type;       ///< the key type's name
     std::string value_type;     ///< the value type's name
     source_location created_at; ///< where the registry was constructed
+    /// Where the registry was in its life: empty, populated or frozen.
     lifecycle state = lifecycle::empty;
     std::optional<source_location> frozen_at; ///< where freeze() was first called
     /// Every entry, sorted by key text.

@@ -367,6 +367,7 @@ private:
 /// An entry is null when it is empty or its handler is null.
 template <class Handler>
 struct null_traits<sniff_entry<Handler>> {
+    /// Whether `item` is empty or holds a null handler.
     static bool is_null(const sniff_entry<Handler>& item) noexcept {
         return item.empty() || null_traits<Handler>::is_null(item.handler());
     }
@@ -551,9 +552,13 @@ class sniffing_registry : private basic_registry<std::string, sniff_entry<Handle
     using entry_data = typename sniff_entry<Handler>::data;
 
 public:
+    /// The handler type.
     using handler_type = Handler;
+    /// The key type: a format's name.
     using key_type = std::string;
+    /// What is stored under each format: its patterns, priority and handler.
     using value_type = sniff_entry<Handler>;
+    /// What match() returns.
     using match_type = sniff_match<Handler>;
     using allow = sniff_allow; ///< `reg.match(bytes, registry::allow{"png"})`
     using typename core::add_result;

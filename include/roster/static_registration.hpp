@@ -212,6 +212,7 @@ inline constexpr copy_of_current_t copy_of_current{};
 template <registry_domain Domain>
 class default_registry_override {
 public:
+    /// The domain's registry type: what the override installs.
     using registry_type = typename Domain::registry_type;
 
     /// Installs a fresh, empty registry named like the domain.

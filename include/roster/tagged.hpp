@@ -92,12 +92,14 @@ struct tie_break {};
 namespace tie_break {
 /// Entries of equal priority are chained by key, bytewise ascending. The default.
 struct key {
+    /// Names the family: a tie_break:: policy.
     using roster_policy_category = policy_category::tie_break;
     static constexpr bool by_registration = false; ///< ties broken by key
 };
 /// Entries of equal priority are chained in registration order (a
 /// replacement under on_duplicate::replace counts as a new registration).
 struct registration {
+    /// Names the family: a tie_break:: policy.
     using roster_policy_category = policy_category::tie_break;
     static constexpr bool by_registration = true; ///< ties broken by registration order
 };
@@ -435,7 +437,9 @@ class tagged_registry : private basic_registry<std::string, tagged_entry<Value>,
                   "roster::tagged_registry: more than one tie_break:: policy given");
 
 public:
+    /// The key type.
     using key_type = std::string;
+    /// What is stored under each key: the value with its tags and priority.
     using value_type = tagged_entry<Value>;
     using mapped_value_type = Value; ///< the Value stored in each entry
     /// How entries of equal priority are ordered (tie_break::key by default).

@@ -99,6 +99,7 @@ struct null_traits {
 /// Default: every key is acceptable, except for string keys (below).
 template <class Key>
 struct key_traits {
+    /// Accepts every key: returns an empty string_view.
     static constexpr std::string_view validate(const Key&) noexcept { return {}; }
 };
 
@@ -107,6 +108,8 @@ struct key_traits {
 /// misleading.
 template <class Char, class Traits, class Alloc>
 struct key_traits<std::basic_string<Char, Traits, Alloc>> {
+    /// "key is empty", "key contains a control character", or empty
+    /// (accepted) for `key`.
     static constexpr std::string_view validate(std::basic_string_view<Char, Traits> key) noexcept {
         if (key.empty()) return "key is empty";
         for (Char c : key) {

@@ -126,6 +126,11 @@ constexpr std::weak_ordering weak_compare(const T& a, const T& b) {
 /// (name, version)) and against a name alone, so that all versions of one
 /// name form a contiguous range found without building a key.
 ///
+/// With {fmt} (roster specialises fmt::formatter for it, and for
+/// versioned_key_view), a key prints as "name"@version, e.g. "codec"@3, when
+/// its version (and a name that is not text) is formattable; otherwise
+/// messages fall back to `<key of type ...>`.
+///
 /// @tparam Name    totally ordered; std::string names compare as
 ///                 std::string_view.
 /// @tparam Version totally ordered (integers, a struct with operator<=>, ...).
@@ -182,6 +187,8 @@ struct negotiated {
 /// no control character) and their version is.
 template <class Name, class Version>
 struct key_traits<versioned_key<Name, Version>> {
+    /// The name's reason for refusal if it has one, else the version's;
+    /// empty when both are valid.
     static constexpr std::string_view validate(const versioned_key<Name, Version>& key) {
         if (const std::string_view reason = key_traits<Name>::validate(key.name); !reason.empty()) return reason;
         return key_traits<Version>::validate(key.version);
@@ -292,9 +299,11 @@ public:
     using name_lookup_type = detail::name_lookup_t<Name>;
     /// versioned_key_view<name_lookup_type, Version>: the core's lookup type.
     using lookup_type = typename base::lookup_type;
-    /// The selected policy tags (defaults as for basic_registry).
+    /// The on_duplicate:: policy in effect (defaults as for basic_registry).
     using duplicate_policy = typename base::duplicate_policy;
+    /// The on_null:: policy in effect (defaults as for basic_registry).
     using null_policy = typename base::null_policy;
+    /// The locking:: policy in effect (defaults as for basic_registry).
     using locking_policy = typename base::locking_policy;
     /// The core's handle: removes exactly the (name, version) entry it added.
     using registration = typename base::registration;
@@ -682,6 +691,7 @@ using versioned_registry = basic_versioned_registry<std::string, Version, Value,
 
 ROSTER_END_NAMESPACE // namespace roster
 
+/// @cond EXTERNAL_SPECIALISATIONS
 /// Versioned keys print as "name"@version (e.g. "codec"@3) when the version
 /// (and a non-text name) is formattable; otherwise messages fall back to
 /// `<key of type ...>`.
@@ -708,3 +718,4 @@ struct fmt::formatter<roster::versioned_key_view<NameLookup, Version>> {
         return std::copy(text.begin(), text.end(), ctx.out());
     }
 };
+/// @endcond

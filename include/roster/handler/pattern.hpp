@@ -73,10 +73,14 @@ constexpr const char* to_string(route_relation relation) noexcept {
 ///  - `{name...}`: `wild` and `multi`, `text` is the name; a trailing slash
 ///    is an anonymous `{...}` (empty `text`).
 struct route_segment {
+    /// The literal text (unescaped), or the wildcard's name.
     std::string text;
+    /// Whether the segment is a wildcard.
     bool wild = false;
+    /// Whether the wildcard takes the rest of the path (`{name...}`).
     bool multi = false;
 
+    /// Equal when text, wild and multi are all equal.
     friend bool operator==(const route_segment&, const route_segment&) = default;
 };
 
@@ -117,6 +121,7 @@ public:
     /// Whether the path ends in a multi wildcard (`{name...}` or a trailing '/').
     bool ends_in_multi() const noexcept { return !segments_.empty() && segments_.back().multi; }
 
+    /// Equal when written the same (text() compares equal).
     friend bool operator==(const route_pattern& a, const route_pattern& b) noexcept { return a.text_ == b.text_; }
 
 private:

@@ -65,10 +65,16 @@ class lookup_counters;
 namespace counters {
 /// No counting: the read path has no trace of counters. The default.
 struct none {
+    /// Names the family: a counters:: policy.
     using roster_policy_category = policy_category::counters;
+    /// What the registry holds for counting: nothing (every hook is an
+    /// empty inline function).
     using state = detail::no_lookup_counters;
+    /// What each entry holds: nothing.
     using entry_state = detail::no_entry_hits;
+    /// false: the registry has no lookups() member.
     static constexpr bool counted = false;
+    /// false: report() gives no per-entry hit counts.
     static constexpr bool per_entry = false;
 };
 /// Hits and misses of the whole registry, counted in per-thread stripes on
@@ -76,10 +82,16 @@ struct none {
 /// other reader writes while at most 16 threads read). 1 KiB per registry.
 /// Needs roster/counters.hpp.
 struct per_registry {
+    /// Names the family: a counters:: policy.
     using roster_policy_category = policy_category::counters;
+    /// What the registry holds for counting: the striped hit and miss
+    /// totals (defined in roster/counters.hpp).
     using state = detail::lookup_counters<false>;
+    /// What each entry holds: nothing.
     using entry_state = detail::no_entry_hits;
+    /// true: the registry's lookups() gives the totals.
     static constexpr bool counted = true;
+    /// false: report() gives no per-entry hit counts.
     static constexpr bool per_entry = false;
 };
 /// per_registry, plus hits per entry (one relaxed atomic add on a counter in
@@ -88,10 +100,16 @@ struct per_registry {
 /// formats the key and takes that mutex, so use it where misses are rare).
 /// Needs roster/counters.hpp.
 struct per_key {
+    /// Names the family: a counters:: policy.
     using roster_policy_category = policy_category::counters;
+    /// What the registry holds for counting: the striped totals plus the
+    /// table of missed keys (defined in roster/counters.hpp).
     using state = detail::lookup_counters<true>;
+    /// What each entry holds: its own atomic hit counter.
     using entry_state = detail::entry_hits;
+    /// true: the registry's lookups() gives the totals.
     static constexpr bool counted = true;
+    /// true: report() gives each entry's hit count.
     static constexpr bool per_entry = true;
 };
 } // namespace counters

@@ -47,7 +47,9 @@ public:
 namespace listing {
 /// Not listed. The default.
 struct unlisted {
+    /// Names the family: a listing:: policy.
     using roster_policy_category = policy_category::listing;
+    /// The registry's place in the catalog: none (an empty member).
     using membership = detail::catalog_membership<false>;
 };
 /// Listed from construction to destruction; the name must be unique among
@@ -55,7 +57,10 @@ struct unlisted {
 /// the constructor). Adds and removals can be heard through
 /// catalog::subscribe(). Costs nothing on the read path. Needs roster/catalog.hpp.
 struct listed {
+    /// Names the family: a listing:: policy.
     using roster_policy_category = policy_category::listing;
+    /// The registry's place in the catalog: lists it on construction and
+    /// unlists it on destruction (defined in roster/catalog.hpp).
     using membership = detail::catalog_membership<true>;
 };
 } // namespace listing

@@ -22,8 +22,11 @@ namespace locking {
 /// Reads take a std::shared_mutex in shared mode, writes in exclusive mode;
 /// once frozen, reads take no lock. The default.
 struct shared_mutex {
+    /// Names the family: a locking:: policy.
     using roster_policy_category = policy_category::locking;
+    /// The registry's mutex: taken shared for reads, exclusive for writes.
     using mutex_type = std::shared_mutex;
+    /// true: reads and writes take the mutex until the registry is frozen.
     static constexpr bool synchronised = true;
 };
 /// Like shared_mutex, but readers count themselves in per-thread slots on
@@ -34,15 +37,22 @@ struct shared_mutex {
 /// one thread (a visit() callback reading the same registry) can deadlock
 /// when a writer arrives in between.
 struct sharded {
+    /// Names the family: a locking:: policy.
     using roster_policy_category = policy_category::locking;
+    /// The registry's mutex: a reader-sharded shared mutex, taken shared for
+    /// reads, exclusive for writes.
     using mutex_type = detail::sharded_shared_mutex;
+    /// true: reads and writes take the mutex until the registry is frozen.
     static constexpr bool synchronised = true;
 };
 /// No synchronisation at all: for registries confined to one thread.
 /// @warning concurrent use of such a registry is a data race.
 struct none {
+    /// Names the family: a locking:: policy.
     using roster_policy_category = policy_category::locking;
+    /// The registry's mutex: one whose lock and unlock do nothing.
     using mutex_type = detail::null_mutex;
+    /// false: no lock is ever taken.
     static constexpr bool synchronised = false;
 };
 } // namespace locking

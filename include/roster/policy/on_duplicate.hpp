@@ -60,10 +60,19 @@ struct keep_first : detail::fixed_duplicate_decision<duplicate_decision::keep, t
 /// as `kept_existing`; refuse a different one as throw_error does (the rule
 /// of Go's encoding/gob `Register`). Needs an equality-comparable value type.
 struct accept_if_equal {
+    /// Names the family: an on_duplicate:: policy.
     using roster_policy_category = policy_category::on_duplicate;
+    /// true: add() raises the refusal of a different value (as throw_error does).
     static constexpr bool raises_refusal = true;
+    /// Whether this policy can be used with value type V: V must have ==.
     template <class V>
     static constexpr bool accepts = std::equality_comparable<V>;
+    /// Decides for a duplicate key.
+    /// @param existing the registered value
+    /// @param incoming the value being added
+    /// @returns duplicate_decision::keep if they compare equal, else
+    ///          duplicate_decision::refuse.
+    /// @throws whatever V's == throws.
     template <class V>
     static duplicate_decision decide(const V& existing, const V& incoming) {
         return static_cast<bool>(existing == incoming) ? duplicate_decision::keep : duplicate_decision::refuse;

@@ -23,8 +23,13 @@ ROSTER_BEGIN_NAMESPACE
 namespace on_null {
 /// Refuse null values with null_value_error. The default.
 struct reject {
+    /// Names the family: an on_null:: policy.
     using roster_policy_category = policy_category::on_null;
+    /// true: null values are refused (and a factory's create() refuses a
+    /// null product).
     static constexpr bool refuses_null = true;
+    /// Why `value` is refused: "the value is null" when
+    /// null_traits<V>::is_null(value) says so, else empty (accepted).
     template <class V>
     static constexpr std::string_view refusal(const V& value) noexcept {
         return null_traits<V>::is_null(value) ? std::string_view("the value is null") : std::string_view();
@@ -32,8 +37,12 @@ struct reject {
 };
 /// Store null values like any other (for value types where null is meaningful).
 struct allow {
+    /// Names the family: an on_null:: policy.
     using roster_policy_category = policy_category::on_null;
+    /// false: null values are stored like any other (and a factory's
+    /// create() returns a null product).
     static constexpr bool refuses_null = false;
+    /// Why a value is refused: never (always empty).
     template <class V>
     static constexpr std::string_view refusal(const V&) noexcept {
         return {};

@@ -34,11 +34,17 @@ ROSTER_BEGIN_NAMESPACE
 
 /// Policy families, one type per family.
 namespace policy_category {
+/// The family of the on_duplicate:: policies: what add() does with a key already registered.
 struct on_duplicate {};
+/// The family of the on_null:: policies: what add() does with a null value.
 struct on_null {};
+/// The family of the locking:: policies: how a registry synchronises.
 struct locking {};
+/// The family of the storage:: policies: how a registry stores its entries.
 struct storage {};
+/// The family of the counters:: policies: whether a registry counts its lookups.
 struct counters {};
+/// The family of the listing:: policies: whether a registry is in the catalog.
 struct listing {};
 } // namespace policy_category
 

@@ -37,14 +37,21 @@ struct ordered_map;
 namespace storage {
 /// A hash table (std::unordered_map): average O(1) lookups. The default.
 struct hashed {
+    /// Names the family: a storage:: policy.
     using roster_policy_category = policy_category::storage;
+    /// The container of a registry's entries: a std::unordered_map with
+    /// transparent hash and equality for string keys.
     template <class Key, class Entry>
     using map = std::unordered_map<Key, Entry, typename detail::key_lookup<Key>::hash,
                                    typename detail::key_lookup<Key>::equal>;
+    /// A complete type wherever the container is usable: always.
     template <class Key>
     using machinery = std::true_type;
+    /// Whether Key can be stored: it must meet roster::hashable_key.
     template <class Key>
     static constexpr bool accepts_key = hashable_key<Key>;
+    /// Makes room for `size` entries in `map` (before a batch is applied).
+    /// @throws std::bad_alloc.
     template <class Map>
     static void reserve(Map& map, std::size_t size) {
         map.reserve(size);
@@ -54,13 +61,20 @@ struct hashed {
 /// for_each() visits entries in key order. Needs an ordered Key, and
 /// roster/ordered.hpp.
 struct ordered {
+    /// Names the family: a storage:: policy.
     using roster_policy_category = policy_category::storage;
+    /// The container of a registry's entries: std::map<Key, Entry,
+    /// std::less<>> (defined in roster/ordered.hpp).
     template <class Key, class Entry>
     using map = typename detail::ordered_map<Key, Entry>::type;
+    /// A complete type only where roster/ordered.hpp is included (the
+    /// registry checks it to name the missing header).
     template <class Key>
     using machinery = detail::ordered_map<Key, int>;
+    /// Whether Key can be stored: it must meet roster::ordered_key.
     template <class Key>
     static constexpr bool accepts_key = ordered_key<Key>;
+    /// Makes room for entries: nothing to do for a tree.
     template <class Map>
     static void reserve(Map&, std::size_t) noexcept {}
 };

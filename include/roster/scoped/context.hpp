@@ -45,6 +45,7 @@ class scope_context;
 /// with no bases. For types you cannot edit, specialise roster::context_traits.
 template <class Self, class... Bases>
 struct context_type {
+    /// The declaring type (checked against the type that carries the declaration).
     using self = Self;
 };
 
@@ -68,6 +69,7 @@ struct declared_context<T, std::void_t<typename T::roster_context>> {
 ///   };
 template <class T>
 struct context_traits {
+    /// T's declaration: a context_type<T, Bases...>.
     using type = typename detail::declared_context<T>::type;
 };
 
@@ -188,6 +190,7 @@ public:
 
     /// Whether there is a context.
     bool has_value() const noexcept { return type_ != nullptr; }
+    /// has_value().
     explicit operator bool() const noexcept { return has_value(); }
 
     /// The context's type name (as bound), or "none".

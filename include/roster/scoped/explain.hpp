@@ -80,15 +80,18 @@ constexpr const char* to_string(verdict outcome) noexcept {
 
 /// One registration of the kind looked up, as explain() judged it.
 struct explained_candidate {
+    /// The verdict: chosen, outranked, shadowed or skipped.
     verdict outcome{};
     /// Why: for `chosen`, the rule that beat the runner-up; for `outranked`,
     /// the rule the winner beat it by; for `skipped`, why it does not match.
     std::string reason;
-    /// The scope holding it, and how far up it is (0: the scope asked).
+    /// The name of the scope holding it.
     std::string scope;
+    /// How far up that scope is from the scope asked (0: the scope asked).
     std::size_t scope_distance = 0;
     /// Its number in its scope (1 = the first registered there; newer is larger).
     std::uint64_t number = 0;
+    /// What it holds: an instance, a factory or a shared factory.
     registration_kind what{};
     /// The implementation's type name (an instance's static type, a factory's product).
     std::string implementation;
@@ -97,6 +100,7 @@ struct explained_candidate {
     /// Whether it matches the lookup; the three fields after it are
     /// meaningful only when it does.
     bool matches = false;
+    /// How well its constraint matches the lookup's context.
     context_tier tier{};
     /// Inheritance distance from the context type (tier base), else 0.
     std::size_t distance = 0;
@@ -108,11 +112,13 @@ struct explained_candidate {
 
 /// What a lookup would do, and why: explain()'s result.
 struct explanation {
-    /// The scope asked, the kind, the context used ("none") and the props
-    /// type ("none").
+    /// The name of the scope asked.
     std::string registry;
+    /// The kind looked up (its type name).
     std::string kind;
+    /// The type name of the context the lookup used, or "none".
     std::string context;
+    /// The type name of the props the lookup gave, or "none".
     std::string props;
     /// Every scope the lookup searches, nearest first.
     std::vector<std::string> searched;

@@ -143,7 +143,9 @@ struct fresh_t {
 struct shared_t {
     explicit constexpr shared_t() = default;
 };
+/// Pass it to add_factory() for a fresh product per lookup (the default).
 inline constexpr fresh_t fresh{};
+/// Pass it to add_factory() for a product built once and shared.
 inline constexpr shared_t shared{};
 } // namespace lifetime
 

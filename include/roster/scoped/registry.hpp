@@ -116,8 +116,12 @@ class basic_scoped_registry
     using core = detail::scope_core<basic_resolver<basic_scoped_registry<Policies...>>, Policies...>;
 
 public:
+    /// The locking:: policy in effect (locking::shared_mutex unless given).
     using locking_policy = typename core::locking_policy;
+    /// The counters:: policy in effect (counters::none unless given).
     using counters_policy = typename core::counters_policy;
+    /// The listing:: policy in effect (listing::unlisted unless given); only
+    /// a root scope is ever listed.
     using listing_policy = detail::select_policy_t<policy_category::listing, listing::unlisted, Policies...>;
     static_assert(detail::is_complete<typename listing_policy::membership>,
                   "roster::basic_scoped_registry: listing::listed needs #include <roster/catalog.hpp>");
