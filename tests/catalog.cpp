@@ -89,9 +89,9 @@ TEST_CASE("catalog: a second live registry under a listed name is refused naming
         FAIL("the second registry was listed");
     } catch (const roster::duplicate_key_error& e) {
         const std::string what = e.what();
-        CHECK_THAT(what, Catch::Matchers::Contains("\"catalog.duplicate\" is already listed"));
-        CHECK_THAT(what, Catch::Matchers::Contains("catalog.cpp:" + std::to_string(line)));
-        CHECK_THAT(what, Catch::Matchers::Contains("catalog.cpp:" + std::to_string(line - 4)));
+        CHECK_THAT(what, roster_test::contains("\"catalog.duplicate\" is already listed"));
+        CHECK_THAT(what, roster_test::contains("catalog.cpp:" + std::to_string(line)));
+        CHECK_THAT(what, roster_test::contains("catalog.cpp:" + std::to_string(line - 4)));
     }
     // The first one is untouched, and still the one listed.
     const auto report = roster::catalog::instance().at("catalog.duplicate");
@@ -142,8 +142,8 @@ TEST_CASE("catalog: at() of an unknown name names the nearest listed registries"
     const auto missed = roster::catalog::instance().try_at("catalog.nearest.codec");
     REQUIRE_FALSE(missed.has_value());
     CHECK(missed.error().code == roster::errc::not_found);
-    CHECK_THAT(missed.error().message, Catch::Matchers::Contains("\"catalog.nearest.codec\""));
-    CHECK_THAT(missed.error().message, Catch::Matchers::Contains("catalog.nearest.codecs"));
+    CHECK_THAT(missed.error().message, roster_test::contains("\"catalog.nearest.codec\""));
+    CHECK_THAT(missed.error().message, roster_test::contains("catalog.nearest.codecs"));
     CHECK_THROWS_AS(roster::catalog::instance().at("catalog.nearest.codec"), roster::not_found_error);
 }
 
@@ -172,8 +172,8 @@ TEST_CASE("catalog: factories and versioned registries are listed and reported l
     CHECK(factory_report.entries[0].key == "\"one\"");
     const auto versioned_report = roster::catalog::instance().at("catalog.versioned");
     REQUIRE(versioned_report.entries.size() == 1);
-    CHECK_THAT(versioned_report.entries[0].key, Catch::Matchers::Contains("codec"));
-    CHECK_THAT(versioned_report.entries[0].key, Catch::Matchers::Contains("2"));
+    CHECK_THAT(versioned_report.entries[0].key, roster_test::contains("codec"));
+    CHECK_THAT(versioned_report.entries[0].key, roster_test::contains("2"));
 }
 
 TEST_CASE("catalog: subscribe() first replays the entries registered before it, then reports changes live",
@@ -258,10 +258,10 @@ TEST_CASE("log_registrations: writes one line per event naming the registry, the
     reg.add("gzip", 2);
     subscription.reset();
     const std::string text = contents(file.get());
-    CHECK_THAT(text, Catch::Matchers::Contains("roster: registry \"catalog.log\": added \"replayed\" at"));
-    CHECK_THAT(text, Catch::Matchers::Contains("(registered before subscribing)"));
-    CHECK_THAT(text, Catch::Matchers::Contains("roster: registry \"catalog.log\": added \"gzip\" at"));
-    CHECK_THAT(text, Catch::Matchers::Contains("catalog.cpp:" + std::to_string(line)));
+    CHECK_THAT(text, roster_test::contains("roster: registry \"catalog.log\": added \"replayed\" at"));
+    CHECK_THAT(text, roster_test::contains("(registered before subscribing)"));
+    CHECK_THAT(text, roster_test::contains("roster: registry \"catalog.log\": added \"gzip\" at"));
+    CHECK_THAT(text, roster_test::contains("catalog.cpp:" + std::to_string(line)));
     std::size_t lines_about_it = 0;
     for (std::size_t at = text.find("\"catalog.log\""); at != std::string::npos;
          at = text.find("\"catalog.log\"", at + 1))
@@ -287,9 +287,9 @@ TEST_CASE("log_registrations: the same lines from one registry's own subscribe()
     reg.add("deflate", 1);
     reg.remove("deflate");
     const std::string text = contents(file.get());
-    CHECK_THAT(text, Catch::Matchers::Contains("roster: registry \"catalog.log.one\": added \"deflate\" at"));
-    CHECK_THAT(text, Catch::Matchers::Contains("catalog.cpp:" + std::to_string(line)));
-    CHECK_THAT(text, Catch::Matchers::Contains("roster: registry \"catalog.log.one\": removed \"deflate\" at"));
+    CHECK_THAT(text, roster_test::contains("roster: registry \"catalog.log.one\": added \"deflate\" at"));
+    CHECK_THAT(text, roster_test::contains("catalog.cpp:" + std::to_string(line)));
+    CHECK_THAT(text, roster_test::contains("roster: registry \"catalog.log.one\": removed \"deflate\" at"));
 }
 
 TEST_CASE("catalog: snapshots, subscribers and lookups are safe while listed registries are created and destroyed "

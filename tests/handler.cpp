@@ -882,10 +882,10 @@ TEST_CASE("handler_registry (Go TestParsePatternError): a malformed pattern is r
         const auto refused = reg.try_add(pattern, &numbered<2>);
         REQUIRE(refused.status() == roster::add_status::refused);
         CHECK(refused.error().code == roster::errc::invalid_key);
-        CHECK_THAT(refused.error().message, Catch::Matchers::Contains(std::string(want)));
-        CHECK_THAT(refused.error().message, Catch::Matchers::Contains("at offset"));
-        CHECK_THAT(refused.error().message, Catch::Matchers::Contains(line_text(line)));
-        CHECK_THAT(refused.error().message, Catch::Matchers::Contains("handler.malformed"));
+        CHECK_THAT(refused.error().message, roster_test::contains(std::string(want)));
+        CHECK_THAT(refused.error().message, roster_test::contains("at offset"));
+        CHECK_THAT(refused.error().message, roster_test::contains(line_text(line)));
+        CHECK_THAT(refused.error().message, roster_test::contains("handler.malformed"));
         CHECK_THROWS_AS(reg.add(pattern, &numbered<2>), roster::invalid_key_error);
         CHECK_FALSE(roster::route_pattern::parse(pattern));
     }
@@ -934,7 +934,7 @@ TEST_CASE("handler_registry (Go TestDescribeConflict, TestRegisterConflict): a c
         const auto refused = reg.try_add(c.p1, &numbered<2>);
         REQUIRE(refused.status() == roster::add_status::refused);
         CHECK(refused.error().code == roster::errc::conflict);
-        CHECK_THAT(refused.error().message, Catch::Matchers::Contains(std::string(c.want)));
+        CHECK_THAT(refused.error().message, roster_test::contains(std::string(c.want)));
     }
 }
 
@@ -948,16 +948,16 @@ TEST_CASE("handler_registry: a conflict_error names both patterns, both call sit
     REQUIRE(refused.status() == roster::add_status::refused);
     const std::string& message = refused.error().message;
     CHECK(refused.error().code == roster::errc::conflict);
-    CHECK_THAT(message, Catch::Matchers::Contains("handler.conflict.message"));
-    CHECK_THAT(message, Catch::Matchers::Contains("\"/{y}/b\""));
-    CHECK_THAT(message, Catch::Matchers::Contains("\"/a/{x}\""));
-    CHECK_THAT(message, Catch::Matchers::Contains(line_text(first_line)));
-    CHECK_THAT(message, Catch::Matchers::Contains(line_text(second_line)));
+    CHECK_THAT(message, roster_test::contains("handler.conflict.message"));
+    CHECK_THAT(message, roster_test::contains("\"/{y}/b\""));
+    CHECK_THAT(message, roster_test::contains("\"/a/{x}\""));
+    CHECK_THAT(message, roster_test::contains(line_text(first_line)));
+    CHECK_THAT(message, roster_test::contains(line_text(second_line)));
     // Go's describeConflict, with its example paths.
-    CHECK_THAT(message, Catch::Matchers::Contains("both match some paths, like \"/a/b\""));
-    CHECK_THAT(message, Catch::Matchers::Contains("But neither is more specific than the other."));
-    CHECK_THAT(message, Catch::Matchers::Contains("/{y}/b matches \"/y/b\", but /a/{x} doesn't."));
-    CHECK_THAT(message, Catch::Matchers::Contains("/a/{x} matches \"/a/x\", but /{y}/b doesn't."));
+    CHECK_THAT(message, roster_test::contains("both match some paths, like \"/a/b\""));
+    CHECK_THAT(message, roster_test::contains("But neither is more specific than the other."));
+    CHECK_THAT(message, roster_test::contains("/{y}/b matches \"/y/b\", but /a/{x} doesn't."));
+    CHECK_THAT(message, roster_test::contains("/a/{x} matches \"/a/x\", but /{y}/b doesn't."));
 
     // add() throws the same words as a conflict_error.
     std::string thrown;
@@ -968,9 +968,9 @@ TEST_CASE("handler_registry: a conflict_error names both patterns, both call sit
         CHECK(e.code() == roster::errc::conflict);
         thrown = e.what();
     }
-    CHECK_THAT(thrown, Catch::Matchers::Contains(line_text(first_line)));
-    CHECK_THAT(thrown, Catch::Matchers::Contains(line_text(third_line)));
-    CHECK_THAT(thrown, Catch::Matchers::Contains("both match some paths, like \"/a/b\""));
+    CHECK_THAT(thrown, roster_test::contains(line_text(first_line)));
+    CHECK_THAT(thrown, roster_test::contains(line_text(third_line)));
+    CHECK_THAT(thrown, roster_test::contains("both match some paths, like \"/a/b\""));
     CHECK(reg.size() == 1);
 }
 
@@ -981,7 +981,7 @@ TEST_CASE("handler_registry: equivalent patterns are refused: wildcard names do 
     CHECK_THROWS_AS(reg.add("GET /a/{y}", &numbered<2>), roster::conflict_error);
     auto refused = reg.try_add("GET /a/{y}", &numbered<2>);
     REQUIRE(refused.status() == roster::add_status::refused);
-    CHECK_THAT(refused.error().message, Catch::Matchers::Contains("GET /a/{y} matches the same requests as GET /a/{x}"));
+    CHECK_THAT(refused.error().message, roster_test::contains("GET /a/{y} matches the same requests as GET /a/{x}"));
     CHECK_FALSE(refused.handle().active());
     // Spaces between method and path do not make it different either.
     CHECK_THROWS_AS(reg.add("GET   /a/{z}", &numbered<2>), roster::conflict_error);
@@ -1174,8 +1174,8 @@ TEST_CASE("handler_registry (Go TestServeMuxHandleFuncWithNilHandler, TestRegist
         const auto refused = reg.try_add("/", handler_fn{nullptr});
         REQUIRE(refused.status() == roster::add_status::refused);
         CHECK(refused.error().code == roster::errc::null_value);
-        CHECK_THAT(refused.error().message, Catch::Matchers::Contains("\"/\""));
-        CHECK_THAT(refused.error().message, Catch::Matchers::Contains(line_text(line + 1)));
+        CHECK_THAT(refused.error().message, roster_test::contains("\"/\""));
+        CHECK_THAT(refused.error().message, roster_test::contains(line_text(line + 1)));
         CHECK(reg.empty());
     }
     SECTION("an empty std::function") {
@@ -1196,14 +1196,14 @@ TEST_CASE("handler_registry (Go TestServeMuxHandleFuncWithNilHandler, TestRegist
         CHECK_THROWS_AS(reg.add("", &numbered<1>), roster::invalid_key_error);
         // {"/{x", h, `parsing "/\{x": at offset 1: bad wildcard segment`}
         const auto malformed = reg.try_add("/{x", &numbered<1>);
-        CHECK_THAT(malformed.error().message, Catch::Matchers::Contains("\"/{x\""));
-        CHECK_THAT(malformed.error().message, Catch::Matchers::Contains("at offset 1: bad wildcard segment"));
+        CHECK_THAT(malformed.error().message, roster_test::contains("\"/{x\""));
+        CHECK_THAT(malformed.error().message, roster_test::contains("at offset 1: bad wildcard segment"));
         // {"/a", h, `conflicts with pattern.* \(registered at .*/server_test.go:\d+`}
         // roster differs from Go: the same pattern twice is a duplicate key;
         // the message still names where the first was registered.
         const auto again = reg.try_add("/a", &numbered<1>);
         CHECK(again.error().code == roster::errc::duplicate_key);
-        CHECK_THAT(again.error().message, Catch::Matchers::Contains(line_text(first_line)));
+        CHECK_THAT(again.error().message, roster_test::contains(line_text(first_line)));
         CHECK_THROWS_AS(reg.add("/a", &numbered<1>), roster::duplicate_key_error);
     }
 }
@@ -1254,7 +1254,7 @@ TEST_CASE("handler_registry: after freeze() every add is refused with frozen_err
     CHECK_THROWS_AS(reg.add("/b", &numbered<2>), roster::frozen_error);
     const auto refused = reg.try_add("/b", &numbered<2>);
     CHECK(refused.error().code == roster::errc::frozen);
-    CHECK_THAT(refused.error().message, Catch::Matchers::Contains(line_text(line)));
+    CHECK_THAT(refused.error().message, roster_test::contains(line_text(line)));
     CHECK(reg.size() == 1);
     CHECK(reg.match("GET", "", "/a"));
     CHECK(reg.match("GET", "", "/b").status() == roster::route_status::not_found);
@@ -1394,22 +1394,22 @@ TEST_CASE("handler_registry: explain() puts the chosen pattern first and says wh
         CHECK(e.candidates[1].pattern == "/a/");
         CHECK(e.candidates[1].matches);
         CHECK_FALSE(e.candidates[1].chosen);
-        CHECK_THAT(e.candidates[1].why, Catch::Matchers::Contains("loses to GET /a/b"));
+        CHECK_THAT(e.candidates[1].why, roster_test::contains("loses to GET /a/b"));
         CHECK(e.candidates[2].pattern == "/a/{x}");
-        CHECK_THAT(e.candidates[2].why, Catch::Matchers::Contains("loses to GET /a/b"));
-        CHECK_THAT(e.candidates[2].why, Catch::Matchers::Contains("method"));
+        CHECK_THAT(e.candidates[2].why, roster_test::contains("loses to GET /a/b"));
+        CHECK_THAT(e.candidates[2].why, roster_test::contains("method"));
         for (std::size_t i = 3; i < 5; ++i) {
             INFO(e.candidates[i].pattern);
             CHECK_FALSE(e.candidates[i].matches);
             CHECK_FALSE(e.candidates[i].chosen);
         }
         CHECK(e.candidates[3].pattern == "POST /c");
-        CHECK_THAT(e.candidates[3].why, Catch::Matchers::Contains("POST"));
+        CHECK_THAT(e.candidates[3].why, roster_test::contains("POST"));
         CHECK(e.candidates[4].pattern == "example.com/a/");
-        CHECK_THAT(e.candidates[4].why, Catch::Matchers::Contains("host"));
-        CHECK_THAT(e.outcome, Catch::Matchers::Contains("GET /a/b"));
-        CHECK_THAT(e.text(), Catch::Matchers::Contains("* GET /a/b"));
-        CHECK_THAT(e.text(), Catch::Matchers::Contains(line_text(line)));
+        CHECK_THAT(e.candidates[4].why, roster_test::contains("host"));
+        CHECK_THAT(e.outcome, roster_test::contains("GET /a/b"));
+        CHECK_THAT(e.text(), roster_test::contains("* GET /a/b"));
+        CHECK_THAT(e.text(), roster_test::contains(line_text(line)));
     }
     SECTION("a more specific path beats a more general one") {
         const auto e = reg.explain("POST", "", "/a/b");
@@ -1419,12 +1419,12 @@ TEST_CASE("handler_registry: explain() puts the chosen pattern first and says wh
         CHECK(e.candidates[0].chosen);
         CHECK(e.candidates[1].pattern == "/a/");
         CHECK(e.candidates[1].matches);
-        CHECK_THAT(e.candidates[1].why, Catch::Matchers::Contains("loses to /a/{x}"));
+        CHECK_THAT(e.candidates[1].why, roster_test::contains("loses to /a/{x}"));
         const auto get = std::find_if(e.candidates.begin(), e.candidates.end(),
                                       [](const roster::route_candidate& c) { return c.pattern == "GET /a/b"; });
         REQUIRE(get != e.candidates.end());
         CHECK_FALSE(get->matches);
-        CHECK_THAT(get->why, Catch::Matchers::Contains("its path matches"));
+        CHECK_THAT(get->why, roster_test::contains("its path matches"));
     }
     SECTION("a host beats everything without one; the port is not part of the host") {
         const auto e = reg.explain("GET", "example.com:8080", "/a/b");
@@ -1437,7 +1437,7 @@ TEST_CASE("handler_registry: explain() puts the chosen pattern first and says wh
                                       [](const roster::route_candidate& c) { return c.pattern == "GET /a/b"; });
         REQUIRE(get != e.candidates.end());
         CHECK(get->matches);
-        CHECK_THAT(get->why, Catch::Matchers::Contains("loses to example.com/a/"));
+        CHECK_THAT(get->why, roster_test::contains("loses to example.com/a/"));
     }
     SECTION("404, 405 and redirects: nothing chosen, the status is match()'s") {
         for (const auto& [method, path] : std::vector<std::pair<std::string_view, std::string_view>>{

@@ -1,8 +1,17 @@
 #include "support/catch.hpp"
 
+// <iomanip> first, on purpose: it declares std::quoted, which an unqualified
+// quoted(std::string) inside roster would find by argument-dependent lookup
+// (and then fail to compile or print differently). nlohmann/json includes it.
+#include <iomanip>
+
 #include "roster/roster.hpp"
+#include "roster/prometheus.hpp"
+
+#include <fmt/format.h>
 
 #include <cstddef>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -81,4 +90,39 @@ TEST_CASE("roster.hpp: both translation units word a location identically", "[ro
     const std::string in_this_tu = roster::detail::describe(here);
     CHECK(roster_odr::second_tu_describe(here) == in_this_tu);
     CHECK(in_this_tu.find(std::to_string(here.line())) != std::string::npos);
+}
+
+TEST_CASE("roster: std::quoted in scope (from <iomanip>) changes no message roster writes", "[roster][adl]") {
+    // catalog: the registration log line quotes the registry name.
+    roster::registry<int, roster::listing::listed> listed{"adl.listed"};
+    std::FILE* log = std::tmpfile();
+    REQUIRE(log != nullptr);
+    {
+        auto subscription = listed.subscribe(roster::log_registrations(listed, log));
+        listed.add("k", 1);
+    }
+    std::rewind(log);
+    char line[512] = {};
+    REQUIRE(std::fgets(line, sizeof line, log) != nullptr);
+    std::fclose(log);
+    CHECK(std::string(line).find("roster: registry \"adl.listed\": added \"k\"") == 0);
+
+    // handler: the conflict description quotes example paths as Go's %q does.
+    roster::handler_registry<int (*)()> routes{"adl.routes"};
+    routes.add("/a/{x}", +[] { return 1; });
+    const auto refused = routes.try_add("/{y}/b", +[] { return 2; });
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("both match some paths, like \"/a/b\"") != std::string::npos);
+
+    // versioned keys print as "name"@version; string keys in messages are quoted.
+    CHECK(fmt::format("{}", roster::versioned_key<std::string, int>{"codec", 3}) == "\"codec\"@3");
+    roster::registry<int> plain{"adl.plain"};
+    const auto miss = plain.try_at("missing");
+    REQUIRE_FALSE(miss);
+    CHECK(miss.error().message.find("key \"missing\"") != std::string::npos);
+
+    // prometheus: a registry name that needs quoting in a label.
+    roster::registry<int, roster::counters::per_registry> counted{"adl \"counted\""};
+    const std::string text = roster::to_prometheus({counted.report()});
+    CHECK(text.find("registry=\"adl \\\"counted\\\"\"") != std::string::npos);
 }

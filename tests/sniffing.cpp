@@ -532,7 +532,7 @@ TEST_CASE("sniffing_registry: equivalent patterns under two names are refused wi
     CHECK_THAT(refused.error().message,
                Catch::Matchers::StartsWith("roster: registry \"sniff.conflict\": cannot add key \"gif-copy\" at " +
                                            line_text(second) + " (in "));
-    CHECK_THAT(refused.error().message, Catch::Matchers::Contains("): it conflicts with key \"gif\" added at " +
+    CHECK_THAT(refused.error().message, roster_test::contains("): it conflicts with key \"gif\" added at " +
                                                                   line_text(first) + " (in "));
     CHECK_THAT(refused.error().message,
                Catch::Matchers::EndsWith("):\nits pattern 2 \"GIF89a\" at offset 0 is the same as pattern 2 of "
@@ -629,7 +629,7 @@ TEST_CASE("sniffing_registry: a null handler is refused with null_value_error; o
     CHECK(refused.error().code == roster::errc::null_value);
     CHECK_THAT(refused.error().message,
                Catch::Matchers::StartsWith("roster: registry \"sniff.null\": refused a value of type "));
-    CHECK_THAT(refused.error().message, Catch::Matchers::Contains("for key \"x\" at " + line_text(line)));
+    CHECK_THAT(refused.error().message, roster_test::contains("for key \"x\" at " + line_text(line)));
     CHECK_THROWS_AS(reg.add("x", "X", decoder{nullptr}), roster::null_value_error);
     roster::sniffing_registry<std::function<int()>> functions{"sniff.null.function"};
     CHECK_THROWS_AS(functions.add("x", "X", std::function<int()>{}), roster::null_value_error);
@@ -655,7 +655,7 @@ TEST_CASE("sniffing_registry: a name added twice is a duplicate_key_error by def
             FAIL("no exception");
         } catch (const roster::duplicate_key_error& e) {
             CHECK_THAT(e.what(), Catch::Matchers::StartsWith("roster: registry \"sniff.duplicate\": duplicate key \"gzip\": added at"));
-            CHECK_THAT(e.what(), Catch::Matchers::Contains("but already added at " + line_text(line)));
+            CHECK_THAT(e.what(), roster_test::contains("but already added at " + line_text(line)));
         }
         CHECK(reg.match("GZ"sv).name().empty());
     }
@@ -700,7 +700,7 @@ TEST_CASE("sniffing_registry: after freeze() every add is refused with frozen_er
     CHECK(refused.error().code == roster::errc::frozen);
     CHECK_THAT(refused.error().message,
                Catch::Matchers::StartsWith("roster: registry \"sniff.frozen\": cannot add key \"b\" at"));
-    CHECK_THAT(refused.error().message, Catch::Matchers::Contains("the registry was frozen at " + line_text(line)));
+    CHECK_THAT(refused.error().message, roster_test::contains("the registry was frozen at " + line_text(line)));
     CHECK_THROWS_AS(reg.add("b", "B", &numbered<2>), roster::frozen_error);
     CHECK_THROWS_AS(reg.remove("a"), roster::frozen_error);
     CHECK(reg.match("A"sv));
@@ -750,7 +750,7 @@ TEST_CASE("sniffing_registry: the core's lookups by name: get, try_at, at, visit
     CHECK(gif->handler() == &numbered<1>);
     CHECK_FALSE(reg.get("gifs").has_value());
     CHECK(reg.try_at("gifs").error().code == roster::errc::not_found);
-    CHECK_THAT(reg.try_at("gifs").error().message, Catch::Matchers::Contains("nearest: \"gif\""));
+    CHECK_THAT(reg.try_at("gifs").error().message, roster_test::contains("nearest: \"gif\""));
     CHECK(reg.at("png").handler() == &numbered<2>);
     CHECK(reg.visit("png", [](const formats::value_type& v) { return v.patterns().size(); }) ==
           std::optional<std::size_t>(1));
@@ -881,9 +881,9 @@ TEST_CASE("sniffing_registry: explain() lists every pattern in precedence order 
     CHECK(e.candidates[3].where.line() == line);
     const std::string text = e.text();
     CHECK_THAT(text, Catch::Matchers::StartsWith("10 bytes: matched \"riff\""));
-    CHECK_THAT(text, Catch::Matchers::Contains("\n  ? webp \"RIFF????WEBP\" at offset 0 (added at " + line_text(line + 1)));
-    CHECK_THAT(text, Catch::Matchers::Contains("\n  - gif \"GIF8\" at offset 0 (added at "));
-    CHECK_THAT(text, Catch::Matchers::Contains("\n  * riff \"RIFF\" at offset 0 (added at "));
+    CHECK_THAT(text, roster_test::contains("\n  ? webp \"RIFF????WEBP\" at offset 0 (added at " + line_text(line + 1)));
+    CHECK_THAT(text, roster_test::contains("\n  - gif \"GIF8\" at offset 0 (added at "));
+    CHECK_THAT(text, roster_test::contains("\n  * riff \"RIFF\" at offset 0 (added at "));
     CHECK(std::string(roster::to_string(roster::sniff_verdict::undecided)) == "undecided");
 
     const auto full = reg.explain(with_tail("RIFF\x10\0\0\0WEBP"sv), {"riff"});

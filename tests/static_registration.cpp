@@ -328,6 +328,23 @@ TEST_CASE("default_registry: the first calls, from many threads at once, create 
 // ---------------------------------------------------------------------------
 // default_registry_override
 
+TEST_CASE("default_registry_override: the registry it creates is recorded as constructed on the override's line",
+          "[static_registration]") {
+    {
+        const auto line = __LINE__ + 1;
+        roster::default_registry_override<sr_test::numbers> fresh;
+        CHECK(fresh.get().created_at().line() == line);
+        CHECK(std::string_view(fresh.get().created_at().file_name()).find("static_registration.cpp") !=
+              std::string_view::npos);
+    }
+    {
+        const auto line = __LINE__ + 1;
+        roster::default_registry_override<sr_test::numbers> copy{roster::copy_of_current, "sr.numbers (copy)"};
+        CHECK(copy.get().created_at().line() == line);
+        CHECK(copy.get().name() == "sr.numbers (copy)");
+    }
+}
+
 TEST_CASE("default_registry_override: installs a fresh, empty registry and puts the original back, untouched, "
           "when destroyed",
           "[static_registration]") {

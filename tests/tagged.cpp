@@ -221,7 +221,7 @@ TEST_CASE("tagged_registry: a miss by key is not_found_error naming the key, the
     CHECK(missed.error().code == roster::errc::not_found);
     CHECK_THAT(missed.error().message, Catch::Matchers::StartsWith("roster: registry \"tagged.miss\": no entry for key "
                                                                    "\"auht\" at "));
-    CHECK_THAT(missed.error().message, Catch::Matchers::Contains(line_text(line)));
+    CHECK_THAT(missed.error().message, roster_test::contains(line_text(line)));
     CHECK_THAT(missed.error().message, Catch::Matchers::EndsWith("; 2 registered, nearest: \"audit\", \"auth\""));
     CHECK_THROWS_AS(reg.at("auht"), roster::not_found_error);
 }
@@ -379,8 +379,8 @@ TEST_CASE("tagged_registry: explain() lists matching entries in chain order, the
                              "all_of(http) && any_of(codec=br, codec=gzip, tier=auth) && none_of(experimental): 2 of 6 "
                              "entries match, in chain order (priority, then key)\n  1. auth [http, tier=auth] priority "
                              "100 (added at "));
-        CHECK_THAT(text, Catch::Matchers::Contains("\n  - metrics [grpc, tier=observability] priority 50 (added at "));
-        CHECK_THAT(text, Catch::Matchers::Contains("): lacks http (all_of)"));
+        CHECK_THAT(text, roster_test::contains("\n  - metrics [grpc, tier=observability] priority 50 (added at "));
+        CHECK_THAT(text, roster_test::contains("): lacks http (all_of)"));
     }
 }
 
@@ -400,7 +400,7 @@ TEST_CASE("tagged_registry: a malformed tag is refused with invalid_key_error na
         const auto r = reg.try_add("plugin", 2, std::move(bad), 0, where);
         REQUIRE(r.status() == roster::add_status::refused);
         CHECK(r.error().code == roster::errc::invalid_key);
-        CHECK_THAT(r.error().message, Catch::Matchers::Contains(line_text(line)));
+        CHECK_THAT(r.error().message, roster_test::contains(line_text(line)));
         return r.error().message;
     };
     const std::string prefix = "roster: registry \"tagged.bad_tags\": invalid key \"plugin\" at ";
@@ -435,7 +435,7 @@ TEST_CASE("tagged_registry: a malformed key, a null value, a duplicate key and a
     CHECK(bad_key.error().code == roster::errc::invalid_key);
     CHECK_THAT(bad_key.error().message,
                Catch::Matchers::StartsWith("roster: registry \"tagged.refusals\": invalid key \"\" at "));
-    CHECK_THAT(bad_key.error().message, Catch::Matchers::Contains(line_text(key_line)));
+    CHECK_THAT(bad_key.error().message, roster_test::contains(line_text(key_line)));
     CHECK_THAT(bad_key.error().message, Catch::Matchers::EndsWith(": key is empty"));
     const auto control = reg.try_add("a\nb", std::make_shared<int>(2), {""}); // the key is checked first
     CHECK_THAT(control.error().message, Catch::Matchers::EndsWith(": key contains a control character"));
@@ -445,8 +445,8 @@ TEST_CASE("tagged_registry: a malformed key, a null value, a duplicate key and a
     CHECK(null.error().code == roster::errc::null_value);
     CHECK_THAT(null.error().message,
                Catch::Matchers::StartsWith("roster: registry \"tagged.refusals\": refused a value of type "));
-    CHECK_THAT(null.error().message, Catch::Matchers::Contains("for key \"n\" at "));
-    CHECK_THAT(null.error().message, Catch::Matchers::Contains(line_text(null_line)));
+    CHECK_THAT(null.error().message, roster_test::contains("for key \"n\" at "));
+    CHECK_THAT(null.error().message, roster_test::contains(line_text(null_line)));
     CHECK_THAT(null.error().message, Catch::Matchers::EndsWith(": the value is null"));
     CHECK_THROWS_AS(reg.add("n", nullptr), roster::null_value_error);
 
@@ -455,9 +455,9 @@ TEST_CASE("tagged_registry: a malformed key, a null value, a duplicate key and a
     CHECK(dup.error().code == roster::errc::duplicate_key);
     CHECK_THAT(dup.error().message, Catch::Matchers::StartsWith("roster: registry \"tagged.refusals\": duplicate key "
                                                                 "\"a\": added at "));
-    CHECK_THAT(dup.error().message, Catch::Matchers::Contains(line_text(dup_line) + " (in "));
-    CHECK_THAT(dup.error().message, Catch::Matchers::Contains("but already added at "));
-    CHECK_THAT(dup.error().message, Catch::Matchers::Contains(line_text(first)));
+    CHECK_THAT(dup.error().message, roster_test::contains(line_text(dup_line) + " (in "));
+    CHECK_THAT(dup.error().message, roster_test::contains("but already added at "));
+    CHECK_THAT(dup.error().message, roster_test::contains(line_text(first)));
     REQUIRE(dup.existing().has_value());
     REQUIRE(dup.existing()->value.has_value());
     CHECK(*dup.existing()->value->value() == 1);
@@ -473,9 +473,9 @@ TEST_CASE("tagged_registry: a malformed key, a null value, a duplicate key and a
     CHECK(late.error().code == roster::errc::frozen);
     CHECK_THAT(late.error().message, Catch::Matchers::StartsWith("roster: registry \"tagged.refusals\": cannot add key "
                                                                  "\"late\" at "));
-    CHECK_THAT(late.error().message, Catch::Matchers::Contains(line_text(late_line)));
-    CHECK_THAT(late.error().message, Catch::Matchers::Contains(": the registry was frozen at "));
-    CHECK_THAT(late.error().message, Catch::Matchers::Contains(line_text(freeze_line)));
+    CHECK_THAT(late.error().message, roster_test::contains(line_text(late_line)));
+    CHECK_THAT(late.error().message, roster_test::contains(": the registry was frozen at "));
+    CHECK_THAT(late.error().message, roster_test::contains(line_text(freeze_line)));
     CHECK_THROWS_AS(reg.add("late", std::make_shared<int>(4)), roster::frozen_error);
     CHECK_THROWS_AS(reg.remove("a"), roster::frozen_error);
     CHECK(reg.size() == 1);

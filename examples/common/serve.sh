@@ -1,5 +1,6 @@
 # examples/common/serve.sh — what the HTTP examples' check scripts share
-# (examples/diagnostics/check.sh, examples/router/check.sh). Source it, then:
+# (examples/diagnostics/check.sh and browser.sh, examples/router/check.sh).
+# Source it, then:
 #   start_server <server> <work-dir>   starts it, waits (at most 10 s) for the
 #                                      port it writes; sets pid, port, base
 #   stop_server                        SIGTERM, then requires exit status 0
@@ -7,10 +8,12 @@
 #   fail <message>                     prints the message and the server's
 #                                      output, exits 1
 # The server is killed at exit whatever happens. Fails, saying so, when curl
-# is not installed.
+# is not installed, unless the sourcing script set serve_needs_curl=0 first
+# (a script that talks to the server with another client). Messages start
+# with "$serve_name: " ("check.sh: " unless set).
 
 fail() {
-    echo "check.sh: FAIL: $*" >&2
+    echo "${serve_name:-check.sh}: FAIL: $*" >&2
     if [[ -n ${work:-} && -s "$work/server.log" ]]; then
         echo "---- server output:" >&2
         cat "$work/server.log" >&2
@@ -18,8 +21,10 @@ fail() {
     exit 1
 }
 
-command -v curl >/dev/null 2>&1 ||
-    fail "curl is not installed; this test needs it (Debian: apt-get install curl)"
+if [[ ${serve_needs_curl:-1} != 0 ]]; then
+    command -v curl >/dev/null 2>&1 ||
+        fail "curl is not installed; this test needs it (Debian: apt-get install curl)"
+fi
 
 start_server() {
     local server=$1
@@ -40,7 +45,7 @@ start_server() {
     port=$(<"$port_file")
     [[ $port =~ ^[0-9]+$ ]] || fail "the port file holds '$port', not a port number"
     base="http://127.0.0.1:$port"
-    echo "check.sh: server pid $pid on $base"
+    echo "${serve_name:-check.sh}: server pid $pid on $base"
 }
 
 cleanup_server() {

@@ -1,26 +1,34 @@
 // examples/diagnostics/main.cpp — a diagnostics endpoint for a program's
 // registries: a small HTTP server (cpp-httplib) that serves the catalog of
 // listed registries as
-//   GET /debug/registry   JSON (roster/json.hpp), application/json
-//   GET /metrics          Prometheus text format 0.0.4 (roster/prometheus.hpp)
+//   GET /debug/registry        HTML to a browser, JSON to everything else:
+//                              HTML when the request's Accept header prefers
+//                              text/html to application/json, else JSON
+//                              (curl sends */*: JSON); with Vary: Accept
+//   GET /debug/registry.html   HTML (roster/html.hpp), text/html; charset=utf-8
+//   GET /debug/registry.json   JSON (roster/json.hpp), application/json
+//   GET /metrics               Prometheus text format 0.0.4 (roster/prometheus.hpp)
 // bound to 127.0.0.1 only, on a port the OS picks.
 //
 // Usage: diagnostics [PORT_FILE]
 //   Writes the port to PORT_FILE (atomically: the file appears complete) or,
 //   without one, prints it on stdout. Serves until SIGTERM or SIGINT, then
 //   stops cleanly and exits 0. ctest `example.diagnostics` runs it through
-//   check.sh, which fetches both endpoints with curl and checks them with
-//   diagnostics_check (check.cpp).
+//   check.sh, which fetches the endpoints with curl and checks them with
+//   diagnostics_check (check.cpp); ctest `example.diagnostics_browser` runs
+//   it through browser.sh, which loads the page in headless Chromium.
 #include <roster/json.hpp>
 #include <roster/counters.hpp>
 #include <roster/catalog.hpp>
+#include <roster/html.hpp>
 #include <roster/prometheus.hpp>
 #include <roster/registry.hpp>
 
 #include <httplib.h>         // httplib::Server
 #include <nlohmann/json.hpp> // nlohmann::json::error_handler_t
 
-#include "../common/serve.hpp" // examples::block_stop_signals, examples::serve
+#include "../common/accept.hpp" // examples::prefers
+#include "../common/serve.hpp"  // examples::block_stop_signals, examples::serve
 
 #include <cstdio>      // std::fprintf
 #include <string>      // std::string
@@ -83,13 +91,30 @@ int main(int argc, char** argv) {
     (void)status_texts.get(200);
     (void)status_texts.get(500);
 
-    // The server: two read-only endpoints, loopback only.
-    httplib::Server server;
-    server.Get("/debug/registry", [](const httplib::Request&, httplib::Response& response) {
+    // The server: read-only endpoints, loopback only.
+    const auto serve_json = [](httplib::Response& response) {
         // error_handler_t::replace: a name that is not valid UTF-8 cannot make dump() throw.
         response.set_content(roster::catalog_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
                                  "\n",
                              "application/json");
+    };
+    const auto serve_html = [](httplib::Response& response) {
+        response.set_content(roster::catalog_html(), std::string(roster::html_content_type));
+    };
+    httplib::Server server;
+    server.Get("/debug/registry", [&](const httplib::Request& request, httplib::Response& response) {
+        // One URL, two representations: caches must key on Accept.
+        response.set_header("Vary", "Accept");
+        if (examples::prefers(request.get_header_value("Accept"), "text/html", "application/json"))
+            serve_html(response);
+        else
+            serve_json(response);
+    });
+    server.Get(R"(/debug/registry\.html)", [&](const httplib::Request&, httplib::Response& response) {
+        serve_html(response);
+    });
+    server.Get(R"(/debug/registry\.json)", [&](const httplib::Request&, httplib::Response& response) {
+        serve_json(response);
     });
     server.Get("/metrics", [](const httplib::Request&, httplib::Response& response) {
         response.set_content(roster::to_prometheus(), std::string(roster::prometheus_content_type));

@@ -113,7 +113,7 @@ namespace detail {
 /// until a line is written: see docs/benchmarks.md, compile time.)
 template <class Event = registration_event>
 std::string registration_line(const Event& event) {
-    return fmt::format("roster: registry {}: {} {} at {}{}\n", quoted(event.registry), to_string(event.kind), event.key,
+    return fmt::format("roster: registry {}: {} {} at {}{}\n", detail::quoted(event.registry), to_string(event.kind), event.key,
                        describe(event.where), event.replayed ? " (registered before subscribing)" : "");
 }
 

@@ -199,7 +199,7 @@ inline bool plain_label(std::string_view text) noexcept {
 /// backslash, so it cannot be mistaken for a plain name: the labels of
 /// distinct names differ).
 inline std::string name_label(std::string_view name) {
-    return plain_label(name) ? std::string(name) : quoted(name);
+    return plain_label(name) ? std::string(name) : detail::quoted(name);
 }
 
 /// The label text of a key given as report text (see the header comment):

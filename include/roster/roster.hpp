@@ -14,6 +14,7 @@
 #include "roster/handler.hpp"
 #include "roster/hierarchical.hpp"
 #include "roster/hot_reload.hpp"
+#include "roster/html.hpp"
 #include "roster/lifecycle.hpp"
 #include "roster/ordered.hpp"
 #include "roster/policies.hpp"

@@ -215,28 +215,32 @@ public:
     /// The domain's registry type: what the override installs.
     using registry_type = typename Domain::registry_type;
 
-    /// Installs a fresh, empty registry named like the domain.
-    default_registry_override() : default_registry_override(fresh_registry) {}
+    /// Installs a fresh, empty registry named like the domain, recorded as
+    /// constructed at `where` (the override's own line).
+    default_registry_override(source_location where = source_location::current())
+        : default_registry_override(fresh_registry, std::string(detail::domain_name<Domain>()), where) {}
 
-    /// Installs a fresh, empty registry called `name`.
-    explicit default_registry_override(fresh_registry_t, std::string name = std::string(detail::domain_name<Domain>()))
-        : owned_(std::make_unique<registry_type>(std::move(name))) {
+    /// Installs a fresh, empty registry called `name`, constructed at `where`.
+    explicit default_registry_override(fresh_registry_t, std::string name = std::string(detail::domain_name<Domain>()),
+                                       source_location where = source_location::current())
+        : owned_(make_registry(where, std::move(name))) {
         install(*owned_);
     }
 
     /// Installs a copy of the current default registry (values, source
     /// locations; not frozen, no shared handles), called `name` (by default
-    /// the current one's name). Changes made during the override go to the
-    /// copy, so destroying the override restores the snapshot.
-    /// Needs registry_type's named copy constructor.
-    explicit default_registry_override(copy_of_current_t)
+    /// the current one's name) and constructed at `where`. Changes made
+    /// during the override go to the copy, so destroying the override
+    /// restores the snapshot. Needs registry_type's named copy constructor.
+    explicit default_registry_override(copy_of_current_t, source_location where = source_location::current())
         requires std::constructible_from<registry_type, const registry_type&, std::string>
-        : default_registry_override(copy_of_current, default_registry<Domain>().name()) {}
+        : default_registry_override(copy_of_current, default_registry<Domain>().name(), where) {}
 
     /// As above, naming the copy `name`.
-    explicit default_registry_override(copy_of_current_t, std::string name)
+    explicit default_registry_override(copy_of_current_t, std::string name,
+                                       source_location where = source_location::current())
         requires std::constructible_from<registry_type, const registry_type&, std::string>
-        : owned_(std::make_unique<registry_type>(default_registry<Domain>(), std::move(name))) {
+        : owned_(make_registry(where, default_registry<Domain>(), std::move(name))) {
         install(*owned_);
     }
 
@@ -258,6 +262,17 @@ public:
     registry_type& previous() const noexcept { return *previous_; }
 
 private:
+    // The registry, told where it was constructed (the override's caller,
+    // which messages and reports then name) when its type takes a location.
+    template <class... Args>
+    static std::unique_ptr<registry_type> make_registry(const source_location& where, Args&&... args) {
+        if constexpr (std::constructible_from<registry_type, Args..., source_location>) {
+            return std::make_unique<registry_type>(std::forward<Args>(args)..., where);
+        } else {
+            return std::make_unique<registry_type>(std::forward<Args>(args)...);
+        }
+    }
+
     void install(registry_type& replacement) {
         installed_ = &replacement;
         previous_ = detail::default_slot<Domain>().exchange(installed_);

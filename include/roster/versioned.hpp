@@ -230,7 +230,7 @@ inline constexpr bool versioned_formattable =
 /// "name"@version (text names quoted and escaped).
 template <class NameLike, class Version>
 std::string format_versioned(const NameLike& name, const Version& version) {
-    if constexpr (key_is_text<NameLike>) return fmt::format("{}@{}", quoted(std::string_view(name)), version);
+    if constexpr (key_is_text<NameLike>) return fmt::format("{}@{}", detail::quoted(std::string_view(name)), version);
     else return fmt::format("{}@{}", name, version);
 }
 

@@ -144,8 +144,12 @@ void test_registry() {
     STRICT_CHECK(report.entries.size() == 4);
     STRICT_CHECK(report.state == roster::lifecycle::populated);
 
-    // freeze
-    reg.freeze();
+    // freeze: a frozen registry is a range
+    STRICT_CHECK(!reg.try_entries());
+    std::size_t iterated = 0;
+    for (const auto& [entry_key, entry_value] : reg.freeze())
+        iterated += entry_key.size() > 0 && static_cast<bool>(entry_value) ? 1U : 0U;
+    STRICT_CHECK(iterated == reg.size() && reg.entries().size() == reg.size());
     STRICT_CHECK(reg.frozen() && reg.frozen_at().has_value());
     STRICT_CHECK(reg.state() == roster::lifecycle::frozen);
     auto late = reg.try_add("late", make<V>(1));

@@ -11,6 +11,7 @@
 #include <roster/handler.hpp>
 #include <roster/hierarchical.hpp>
 #include <roster/hot_reload.hpp>
+#include <roster/html.hpp>
 #include <roster/lifecycle.hpp>
 #include <roster/prometheus.hpp>
 #include <roster/registry.hpp>
@@ -115,6 +116,9 @@ void test_static_registration() {
     const std::string text = roster::to_prometheus();
     STRICT_CHECK(strict::contains_text(text, "roster_key_lookups_total{registry=\"static.shared\",key=\"plus2\",outcome=\"hit\"}"));
     STRICT_CHECK(strict::contains_text(text, "roster_untracked_key_misses_total{registry=\"static.shared\"} 0"));
+    // ... and in the HTML page
+    const std::string page = roster::catalog_html();
+    STRICT_CHECK(strict::contains_text(page, ">static.shared</a>"));
 }
 
 // --------------------------------------------------------------- hot reload

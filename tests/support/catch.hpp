@@ -7,3 +7,12 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+
+#include <string> // std::string
+
+namespace roster_test {
+/// A matcher for "the string contains `text`": Catch2 v2 spells it
+/// Catch::Matchers::Contains, v3 Catch::Matchers::ContainsSubstring. Tests
+/// write roster_test::contains(...) so that only this file knows which.
+inline auto contains(const std::string& text) { return Catch::Matchers::Contains(text); }
+} // namespace roster_test

@@ -199,7 +199,7 @@ std::string key_text(const K& key) {
 /// `<key of type T>`.
 template <class K>
 std::string describe_key(const K& key) {
-    if constexpr (key_is_text<K>) return quoted(std::string_view(key));
+    if constexpr (key_is_text<K>) return detail::quoted(std::string_view(key));
     else if constexpr (fmt::is_formattable<K>::value) return fmt::format("{}", key);
     else return (text() << "<key of type " << type_name<K>() << ">").str();
 }

@@ -736,10 +736,10 @@ inline std::string describe_route_conflict(const route_pattern& a, const route_p
     const route_relation rel = detail::route::combine(methods, paths);
     if (rel == route_relation::equivalent) return a.text() + " matches the same requests as " + b.text();
     if (paths == route_relation::overlaps) {
-        return a.text() + " and " + b.text() + " both match some paths, like " + quoted(route_common_path(a, b)) +
+        return a.text() + " and " + b.text() + " both match some paths, like " + detail::route::quoted(route_common_path(a, b)) +
                ".\nBut neither is more specific than the other.\n" + a.text() + " matches " +
-               quoted(route_difference_path(a, b)) + ", but " + b.text() + " doesn't.\n" + b.text() + " matches " +
-               quoted(route_difference_path(b, a)) + ", but " + a.text() + " doesn't.";
+               detail::route::quoted(route_difference_path(a, b)) + ", but " + b.text() + " doesn't.\n" + b.text() + " matches " +
+               detail::route::quoted(route_difference_path(b, a)) + ", but " + a.text() + " doesn't.";
     }
     if (methods == route_relation::more_general && paths == route_relation::more_specific)
         return a.text() + " matches more methods than " + b.text() + ", but has a more specific path pattern";

@@ -111,9 +111,9 @@ std::string building_cycle(const void* registration, std::string_view kind) {
     bool in_cycle = false;
     for (const building_frame& frame : building_stack()) {
         in_cycle = in_cycle || frame.registration == registration;
-        if (in_cycle) chain += quoted(frame.kind) + " -> ";
+        if (in_cycle) chain += detail::quoted(frame.kind) + " -> ";
     }
-    return chain + quoted(kind);
+    return chain + detail::quoted(kind);
 }
 /// Marks a registration as being built on this thread for its lifetime.
 class building_guard {
