@@ -1,0 +1,237 @@
+# roster_add_run_examples()
+#
+# Adds the target `run_examples` (the demo workflow's last step): it builds
+# every target defined under the calling directory (recursively) and the
+# README's example, then runs every ctest labelled `example`, one after the
+# other, in ctest's order. Each one gets a heading with its command, and its
+# output as the program prints it, without ctest's prefixes or configuration
+# lines. A summary line ends the run. The target fails if any example fails,
+# judged as ctest would: exit status, WILL_FAIL, PASS_REGULAR_EXPRESSION,
+# FAIL_REGULAR_EXPRESSION, SKIP_RETURN_CODE, TIMEOUT.
+#
+# The same file is the runner, in script mode:
+#   cmake -DBUILD_DIR=<build tree> -DCTEST=<ctest> [-DCONFIG=<config>]
+#         [-DSOURCE_DIR=<source tree>] -P RosterRunExamples.cmake
+# It reads the tests from `ctest --show-only=json-v1 -L ^example$`, so an
+# example's test only needs that label to be run.
+
+if(CMAKE_SCRIPT_MODE_FILE STREQUAL CMAKE_CURRENT_LIST_FILE)
+    foreach(var IN ITEMS BUILD_DIR CTEST)
+        if(NOT DEFINED ${var})
+            message(FATAL_ERROR "RosterRunExamples.cmake: -D${var}=... is required")
+        endif()
+    endforeach()
+    set(config_args "")
+    if(DEFINED CONFIG AND NOT CONFIG STREQUAL "")
+        set(config_args -C "${CONFIG}")
+    endif()
+    execute_process(COMMAND "${CTEST}" --show-only=json-v1 -L "^example$" ${config_args}
+                    WORKING_DIRECTORY "${BUILD_DIR}"
+                    OUTPUT_VARIABLE json ERROR_VARIABLE err RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "ctest --show-only=json-v1 failed (${rc}) in ${BUILD_DIR}: ${err}")
+    endif()
+    string(JSON count LENGTH "${json}" tests)
+    if(count EQUAL 0)
+        message(FATAL_ERROR "no test labelled `example` in ${BUILD_DIR}: configure with ROSTER_BUILD_EXAMPLES=ON")
+    endif()
+
+    # property(<out> <index> <name>): the test's property <name>, as a CMake
+    # list for an array, empty when the test does not set it.
+    function(property out index name)
+        set(value "")
+        string(JSON props ERROR_VARIABLE no_props GET "${json}" tests ${index} properties)
+        if(no_props)
+            set(n 0)
+        else()
+            string(JSON n LENGTH "${props}")
+        endif()
+        if(n GREATER 0)
+            math(EXPR last "${n} - 1")
+            foreach(p RANGE ${last})
+                string(JSON pname GET "${props}" ${p} name)
+                if(pname STREQUAL name)
+                    string(JSON type TYPE "${props}" ${p} value)
+                    if(type STREQUAL "ARRAY")
+                        string(JSON m LENGTH "${props}" ${p} value)
+                        if(m GREATER 0)
+                            math(EXPR last_item "${m} - 1")
+                            foreach(k RANGE ${last_item})
+                                string(JSON item GET "${props}" ${p} value ${k})
+                                string(REPLACE ";" "\\;" item "${item}")
+                                list(APPEND value "${item}")
+                            endforeach()
+                        endif()
+                    else()
+                        string(JSON value GET "${props}" ${p} value)
+                    endif()
+                endif()
+            endforeach()
+        endif()
+        set(${out} "${value}" PARENT_SCOPE)
+    endfunction()
+
+    set(failed "")
+    set(passed 0)
+    set(skipped 0)
+    string(TIMESTAMP start "%s")
+    math(EXPR last "${count} - 1")
+    foreach(i RANGE ${last})
+        string(JSON name GET "${json}" tests ${i} name)
+        string(JSON command ERROR_VARIABLE not_available GET "${json}" tests ${i} command)
+        property(disabled ${i} DISABLED)
+        if(disabled)
+            message("\n=== ${name}: disabled, not run")
+            math(EXPR skipped "${skipped} + 1")
+            continue()
+        endif()
+        if(not_available)
+            message("\n=== ${name}: FAILED, not available (not built for this configuration?)")
+            list(APPEND failed "${name}")
+            continue()
+        endif()
+        set(argv "")
+        string(JSON argc LENGTH "${json}" tests ${i} command)
+        math(EXPR last_arg "${argc} - 1")
+        foreach(a RANGE ${last_arg})
+            string(JSON arg GET "${json}" tests ${i} command ${a})
+            string(REPLACE ";" "\\;" arg "${arg}") # one argument, even with a ";"
+            list(APPEND argv "${arg}")
+        endforeach()
+
+        property(working_directory ${i} WORKING_DIRECTORY)
+        if(working_directory STREQUAL "")
+            set(working_directory "${BUILD_DIR}")
+        endif()
+        property(environment ${i} ENVIRONMENT)
+        property(timeout ${i} TIMEOUT)
+        property(will_fail ${i} WILL_FAIL)
+        property(pass_regex ${i} PASS_REGULAR_EXPRESSION)
+        property(fail_regex ${i} FAIL_REGULAR_EXPRESSION)
+        property(skip_code ${i} SKIP_RETURN_CODE)
+
+        # The heading: the command, with the source tree's prefix removed.
+        list(JOIN argv " " shown)
+        if(DEFINED SOURCE_DIR AND NOT SOURCE_DIR STREQUAL "")
+            string(REPLACE "${SOURCE_DIR}/" "" shown "${shown}")
+        endif()
+        message("\n=== ${name}: ${shown}")
+
+        if(environment)
+            set(prefix "${CMAKE_COMMAND};-E;env")
+            foreach(variable IN LISTS environment)
+                string(REPLACE ";" "\\;" variable "${variable}")
+                string(APPEND prefix ";${variable}")
+            endforeach()
+            set(argv "${prefix};--;${argv}")
+        endif()
+        if(timeout STREQUAL "" OR timeout LESS_EQUAL 0)
+            set(timeout 1500) # ctest's default
+        endif()
+        # ${argv} is expanded once, right here: an argument's "\;" stays a ";".
+        if(pass_regex OR fail_regex)
+            # Output checked: capture it (stdout and stderr together, as
+            # ctest does), then show it.
+            set(check_output TRUE)
+            execute_process(COMMAND ${argv} WORKING_DIRECTORY "${working_directory}" TIMEOUT ${timeout}
+                            RESULT_VARIABLE rc OUTPUT_VARIABLE output ERROR_VARIABLE output)
+        else()
+            set(check_output FALSE)
+            execute_process(COMMAND ${argv} WORKING_DIRECTORY "${working_directory}" TIMEOUT ${timeout}
+                            RESULT_VARIABLE rc)
+        endif()
+        if(check_output)
+            file(WRITE "${BUILD_DIR}/run_examples_output.txt" "${output}")
+            execute_process(COMMAND "${CMAKE_COMMAND}" -E cat "${BUILD_DIR}/run_examples_output.txt")
+        endif()
+
+        set(why "")
+        if(NOT rc MATCHES "^-?[0-9]+$")
+            set(why "${rc}") # "Process terminated due to timeout", a signal, ...
+        elseif(NOT skip_code STREQUAL "" AND rc EQUAL skip_code)
+            message("--- ${name}: skipped (exit status ${rc})")
+            math(EXPR skipped "${skipped} + 1")
+            continue()
+        elseif(pass_regex)
+            set(why "output matches none of PASS_REGULAR_EXPRESSION")
+            foreach(re IN LISTS pass_regex)
+                if(output MATCHES "${re}")
+                    set(why "")
+                endif()
+            endforeach()
+        elseif(NOT rc EQUAL 0)
+            set(why "exit status ${rc}")
+        endif()
+        foreach(re IN LISTS fail_regex)
+            if(output MATCHES "${re}")
+                set(why "output matches FAIL_REGULAR_EXPRESSION ${re}")
+            endif()
+        endforeach()
+        if(will_fail)
+            if(why STREQUAL "")
+                set(why "passed, but WILL_FAIL is set")
+            else()
+                set(why "")
+            endif()
+        endif()
+        if(why STREQUAL "")
+            math(EXPR passed "${passed} + 1")
+        else()
+            message("--- ${name}: FAILED (${why})")
+            list(APPEND failed "${name}")
+        endif()
+    endforeach()
+
+    string(TIMESTAMP end "%s")
+    math(EXPR seconds "${end} - ${start}")
+    list(LENGTH failed failed_count)
+    set(summary "${passed} passed")
+    if(skipped GREATER 0)
+        string(APPEND summary ", ${skipped} skipped")
+    endif()
+    if(failed_count GREATER 0)
+        list(JOIN failed ", " failed_names)
+        message("\n=== examples: ${summary}, ${failed_count} FAILED: ${failed_names} (${seconds} s)")
+        message(FATAL_ERROR "examples failed: ${failed_names}")
+    endif()
+    message("\n=== examples: ${summary} (${seconds} s)")
+    return()
+endif()
+
+include_guard(GLOBAL)
+
+# _roster_targets_under(<out> <dir>): the build targets defined in <dir> and
+# its subdirectories that a plain build builds.
+function(_roster_targets_under out dir)
+    get_directory_property(found DIRECTORY "${dir}" BUILDSYSTEM_TARGETS)
+    set(targets "")
+    foreach(t IN LISTS found)
+        get_target_property(type ${t} TYPE)
+        get_target_property(excluded ${t} EXCLUDE_FROM_ALL)
+        if(NOT type STREQUAL "INTERFACE_LIBRARY" AND NOT excluded)
+            list(APPEND targets ${t})
+        endif()
+    endforeach()
+    get_directory_property(subdirs DIRECTORY "${dir}" SUBDIRECTORIES)
+    foreach(sub IN LISTS subdirs)
+        _roster_targets_under(more "${sub}")
+        list(APPEND targets ${more})
+    endforeach()
+    set(${out} "${targets}" PARENT_SCOPE)
+endfunction()
+
+function(roster_add_run_examples)
+    _roster_targets_under(targets "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(TARGET readme_example)
+        list(APPEND targets readme_example)
+    endif()
+    add_custom_target(run_examples
+        COMMAND "${CMAKE_COMMAND}" "-DBUILD_DIR=${PROJECT_BINARY_DIR}" "-DCTEST=${CMAKE_CTEST_COMMAND}"
+                "-DCONFIG=$<CONFIG>" "-DSOURCE_DIR=${PROJECT_SOURCE_DIR}" -P "${CMAKE_CURRENT_FUNCTION_LIST_FILE}"
+        COMMENT "Running the examples (every ctest labelled example)"
+        USES_TERMINAL
+        VERBATIM)
+    if(targets)
+        add_dependencies(run_examples ${targets})
+    endif()
+endfunction()
