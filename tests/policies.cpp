@@ -7,6 +7,9 @@
 #include "roster/versioned.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -224,3 +227,56 @@ TEST_CASE("basic_registry: the order of tags does not matter to its behaviour", 
 }
 
 // The counters:: policies are tested in tests/counters.cpp, with their machinery.
+
+// --- what each storage policy asks of a registry's Key ----------------------------
+
+namespace {
+template <class T>
+struct other_allocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = other_allocator<U>;
+    };
+    other_allocator() = default;
+    template <class U>
+    other_allocator(const other_allocator<U>&) noexcept {}
+};
+struct point_key {
+    int x = 0;
+    bool operator==(const point_key&) const = default;
+};
+struct hashed_without_equality {
+    int id = 0;
+};
+struct ordered_only {
+    int rank = 0;
+    bool operator<(const ordered_only& other) const { return rank < other.rank; }
+};
+} // namespace
+
+template <>
+struct std::hash<hashed_without_equality> {
+    std::size_t operator()(const hashed_without_equality& k) const noexcept { return static_cast<std::size_t>(k.id); }
+};
+
+TEST_CASE("hashable_key: holds for strings and integers, not for a type without std::hash or without ==",
+          "[policies][concepts]") {
+    STATIC_REQUIRE(roster::hashable_key<std::string>);
+    STATIC_REQUIRE(roster::hashable_key<int>);
+    STATIC_REQUIRE_FALSE(roster::hashable_key<point_key>);
+    STATIC_REQUIRE_FALSE(roster::hashable_key<hashed_without_equality>);
+    STATIC_REQUIRE_FALSE(roster::hashable_key<ordered_only>);
+}
+
+TEST_CASE("hashable_key: holds for a std::basic_string with any allocator, hashed through its view",
+          "[policies][concepts]") {
+    STATIC_REQUIRE(roster::hashable_key<std::basic_string<char, std::char_traits<char>, other_allocator<char>>>);
+    STATIC_REQUIRE(roster::hashable_key<std::wstring>);
+}
+
+TEST_CASE("ordered_key: holds for a type with <, not for one without", "[policies][concepts]") {
+    STATIC_REQUIRE(roster::ordered_key<int>);
+    STATIC_REQUIRE(roster::ordered_key<std::string>);
+    STATIC_REQUIRE(roster::ordered_key<ordered_only>);
+    STATIC_REQUIRE_FALSE(roster::ordered_key<point_key>);
+}

@@ -400,47 +400,15 @@ TEST_CASE("key_traits: a registry honours a user specialisation and accepts a va
     CHECK(ids.get(user_id{7}) == 70);
 }
 
-// --- what a registry asks of its Key and Value -----------------------------------
+// --- what a registry asks of its Value -------------------------------------------
 
 namespace {
-struct point_key {
-    int x = 0;
-    bool operator==(const point_key&) const = default;
-};
-struct hashed_without_equality {
-    int id = 0;
-};
-struct ordered_only {
-    int rank = 0;
-    bool operator<(const ordered_only& other) const { return rank < other.rank; }
-};
 struct not_movable {
     not_movable() = default;
     not_movable(const not_movable&) = delete;
     not_movable& operator=(const not_movable&) = delete;
 };
 } // namespace
-
-template <>
-struct std::hash<hashed_without_equality> {
-    std::size_t operator()(const hashed_without_equality& k) const noexcept { return static_cast<std::size_t>(k.id); }
-};
-
-TEST_CASE("hashable_key: holds for strings and integers, not for a type without std::hash or without ==",
-          "[traits][concepts]") {
-    STATIC_REQUIRE(roster::hashable_key<std::string>);
-    STATIC_REQUIRE(roster::hashable_key<int>);
-    STATIC_REQUIRE_FALSE(roster::hashable_key<point_key>);
-    STATIC_REQUIRE_FALSE(roster::hashable_key<hashed_without_equality>);
-    STATIC_REQUIRE_FALSE(roster::hashable_key<ordered_only>);
-}
-
-TEST_CASE("ordered_key: holds for a type with <, not for one without", "[traits][concepts]") {
-    STATIC_REQUIRE(roster::ordered_key<int>);
-    STATIC_REQUIRE(roster::ordered_key<std::string>);
-    STATIC_REQUIRE(roster::ordered_key<ordered_only>);
-    STATIC_REQUIRE_FALSE(roster::ordered_key<point_key>);
-}
 
 TEST_CASE("registry_value: holds for movable object types, not for const, reference, array or non-movable ones",
           "[traits][concepts]") {

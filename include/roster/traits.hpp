@@ -4,9 +4,10 @@
 //   null_traits<T>::is_null(const T&)   how a registry tells a null value;
 //   key_traits<Key>::validate(const Key&) whether a key is well formed;
 //   nullable_value<T>, validated_key<K>  the concepts that check them;
-//   hashable_key<K>, ordered_key<K>, registry_value<V>
-//                                        what a registry asks of its Key
-//                                        (per storage policy) and Value.
+//   registry_value<V>                    what a registry asks of its Value
+//                                        (what it asks of its Key depends on
+//                                        the storage policy: hashable_key and
+//                                        ordered_key, roster/policy/storage.hpp).
 //
 // Specialise them in namespace roster for your own types:
 //
@@ -24,9 +25,9 @@
 
 #include "roster/config.hpp"
 
-#include <concepts>    // std::convertible_to, std::equality_comparable, std::move_constructible
-#include <cstddef>     // std::nullptr_t, std::size_t
-#include <string>      // std::basic_string; std::hash (hashable_key)
+#include <concepts>    // std::convertible_to, std::move_constructible
+#include <cstddef>     // std::nullptr_t
+#include <string>      // std::basic_string
 #include <string_view> // std::string_view, std::basic_string_view
 #include <utility>     // std::forward
 #include <type_traits> // std::is_pointer_v, std::is_class_v, ...
@@ -129,19 +130,6 @@ concept nullable_value = requires(const T& value) {
 template <class K>
 concept validated_key = requires(const K& key) {
     { key_traits<K>::validate(key) } -> std::convertible_to<std::string_view>;
-};
-
-/// A key storage::hashed (the default) can hold: `std::hash<K>` is enabled
-/// for it and it is equality-comparable (`==` and `!=`).
-template <class K>
-concept hashable_key = std::equality_comparable<K> && requires(const K& key) {
-    { std::hash<K>{}(key) } -> std::convertible_to<std::size_t>;
-};
-
-/// A key storage::ordered can hold: `a < b` is valid and gives a bool.
-template <class K>
-concept ordered_key = requires(const K& a, const K& b) {
-    { a < b } -> std::convertible_to<bool>;
 };
 
 /// A value a registry can hold: a non-const object type (not a reference,

@@ -1,7 +1,9 @@
 // roster/policy/storage.hpp — how a registry stores its entries.
 //
-// Gives: the storage:: policies hashed (default) | ordered. storage::ordered
-// keeps its entries in a std::map, which lives in roster/ordered.hpp: include
+// Gives: the storage:: policies hashed (default) | ordered, and the concepts
+// hashable_key and ordered_key: what each asks of a registry's Key.
+// storage::ordered keeps its entries in a std::map, which lives in
+// roster/ordered.hpp: include
 // it to use storage::ordered (a registry that names it without it fails with
 // a static_assert saying so), so that the core includes no <map>.
 //
@@ -19,8 +21,8 @@
 #include "roster/config.hpp"          // ROSTER_BEGIN_NAMESPACE
 #include "roster/detail/storage.hpp"  // detail::key_lookup
 #include "roster/policy/protocol.hpp" // policy_category
-#include "roster/traits.hpp"          // hashable_key, ordered_key
 
+#include <concepts>      // std::equality_comparable, std::convertible_to
 #include <cstddef>       // std::size_t
 #include <type_traits>   // std::true_type
 #include <unordered_map> // storage::hashed
@@ -33,6 +35,21 @@ namespace detail {
 template <class Key, class Entry, class = void>
 struct ordered_map;
 } // namespace detail
+
+/// A key storage::hashed (the default) can hold: equality-comparable (`==`
+/// and `!=`) and hashed as storage::hashed hashes it — any std::basic_string
+/// through its string_view (so lookups by view need no conversion), any
+/// other type by `std::hash<K>`, which must be enabled for it.
+template <class K>
+concept hashable_key = std::equality_comparable<K> && requires(const K& key) {
+    { typename detail::key_lookup<K>::hash{}(key) } -> std::convertible_to<std::size_t>;
+};
+
+/// A key storage::ordered can hold: `a < b` is valid and gives a bool.
+template <class K>
+concept ordered_key = requires(const K& a, const K& b) {
+    { a < b } -> std::convertible_to<bool>;
+};
 
 namespace storage {
 /// A hash table (std::unordered_map): average O(1) lookups. The default.
