@@ -10,6 +10,9 @@
 //      runs in a fork()ed child whose stderr goes into a pipe; the parent
 //      reads it and checks that the child died of SIGABRT.
 // Prints a one-line summary; exits non-zero on any failure.
+//
+// Every raising member of every shape is checked the same way, one ctest
+// per member, by tests/raising/raising.cpp (ctests raising.*).
 
 #include "roster/registry.hpp"
 #include "roster/counters.hpp"

@@ -1,0 +1,28 @@
+# ctest driver: the cases a program lists (`<PROGRAM> --list`, one per line)
+# must be exactly the cases CMake registered a ctest for (CASES), so that a
+# case added to one list and not the other is noticed.
+#   cmake -DPROGRAM=<exe> -DCASES=<case>;... -P same_cases.cmake
+cmake_minimum_required(VERSION 3.23)
+
+execute_process(COMMAND "${PROGRAM}" --list RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT result STREQUAL "0")
+    message(FATAL_ERROR "same_cases.cmake: ${PROGRAM} --list ended with '${result}': ${err}")
+endif()
+string(STRIP "${out}" out)
+string(REPLACE "\n" ";" listed "${out}")
+set(problems "")
+foreach(name IN LISTS listed)
+    if(NOT name IN_LIST CASES)
+        string(APPEND problems "\n  ${name}: in the program, but no ctest runs it (add it to CMakeLists.txt)")
+    endif()
+endforeach()
+foreach(name IN LISTS CASES)
+    if(NOT name IN_LIST listed)
+        string(APPEND problems "\n  ${name}: a ctest runs it, but the program has no such case")
+    endif()
+endforeach()
+if(problems)
+    message(FATAL_ERROR "same_cases.cmake: ${PROGRAM}:${problems}")
+endif()
+list(LENGTH listed count)
+message(STATUS "same_cases.cmake: ${PROGRAM}: ${count} cases, each with its ctest")
