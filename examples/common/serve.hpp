@@ -5,8 +5,9 @@
 
 #include <httplib.h> // httplib::Server
 
-#include <pthread.h> // pthread_sigmask, pthread_kill
-#include <signal.h>  // sigset_t, sigwait, SIGTERM, SIGINT
+#include <pthread.h>    // pthread_sigmask, pthread_kill
+#include <signal.h>     // sigset_t, sigwait, SIGTERM, SIGINT
+#include <sys/socket.h> // listen, SOMAXCONN
 
 #include <atomic>  // std::atomic<bool>
 #include <chrono>  // std::chrono::milliseconds
@@ -42,14 +43,31 @@ inline bool block_stop_signals(sigset_t& stop_signals) {
 /// stops cleanly. `stop_signals`: from block_stop_signals(). `program` names
 /// the program in its messages. Returns main()'s exit status.
 inline int serve(httplib::Server& server, const sigset_t& stop_signals, const char* port_file, const char* program) {
+    // cpp-httplib 0.11 listens with a hard-coded backlog of 5 connections
+    // (later versions have CPPHTTPLIB_LISTEN_BACKLOG): a burst of connections
+    // overflows it while the accept loop waits for a CPU, and the kernel then
+    // drops SYNs that clients retry only after a second or more. Remember the
+    // listening socket (the socket-options hook sees it before it is bound)
+    // and listen() on it again with the system's maximum, which Linux and the
+    // BSDs allow on a listening socket to change its backlog.
+    socket_t listening = INVALID_SOCKET;
+    server.set_socket_options([&listening](socket_t socket) {
+        httplib::default_socket_options(socket);
+        listening = socket;
+    });
     const int port = server.bind_to_any_port("127.0.0.1");
     if (port <= 0) {
         std::fprintf(stderr, "%s: cannot bind a port on 127.0.0.1\n", program);
         return 1;
     }
+    if (listening == INVALID_SOCKET || ::listen(listening, SOMAXCONN) != 0) {
+        std::fprintf(stderr, "%s: cannot raise the listen backlog\n", program);
+        return 1;
+    }
 
     // The stopper: waits for SIGINT/SIGTERM, then stops the server once it
     // is listening (stop() before listen_after_bind() has started would be lost).
+    // listen_returned: listening is over, or will never start; nothing to stop.
     std::atomic<bool> listen_returned{false};
     std::thread stopper([&] {
         int signal_number = 0;
@@ -62,6 +80,8 @@ inline int serve(httplib::Server& server, const sigset_t& stop_signals, const ch
     if (port_file != nullptr) {
         if (!write_port_file(port_file, port)) {
             std::fprintf(stderr, "%s: cannot write the port to %s\n", program, port_file);
+            // The server will never run: without this the stopper would wait for it forever.
+            listen_returned.store(true);
             pthread_kill(stopper.native_handle(), SIGTERM);
             stopper.join();
             return 1;

@@ -102,6 +102,21 @@ int main(int argc, char** argv) {
         response.set_content(roster::catalog_html(), std::string(roster::html_content_type));
     };
     httplib::Server server;
+    // Every endpoint is a GET without a body, yet cpp-httplib 0.11 reads a
+    // request's body into memory before routing it, with no limit by default
+    // and none at all on a chunked one: a client could make the server hold
+    // gigabytes (ctest example.diagnostics_hostile sends such bodies). Refuse
+    // a Content-Length over 64 KiB (413; cpp-httplib skips the body), and any
+    // chunked body before it is read (413, and the connection is closed: what
+    // follows on it would be the unread body).
+    server.set_payload_max_length(64 * 1024);
+    server.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+        if (!request.has_header("Transfer-Encoding")) return httplib::Server::HandlerResponse::Unhandled;
+        response.status = 413;
+        response.set_header("Connection", "close");
+        response.set_content("chunked request bodies are not accepted\n", "text/plain");
+        return httplib::Server::HandlerResponse::Handled;
+    });
     server.Get("/debug/registry", [&](const httplib::Request& request, httplib::Response& response) {
         // One URL, two representations: caches must key on Accept.
         response.set_header("Vary", "Accept");
