@@ -219,6 +219,17 @@ struct catalog_node {
     std::vector<std::pair<std::uint64_t, subscription>> subscriptions;
 };
 
+/// Whether `report` comes from a registry counted per key (as far as the
+/// report shows: per-entry hits, or tracked misses). For the exporters
+/// (roster/prometheus.hpp, roster/html.hpp).
+inline bool counted_per_key(const registry_report& report) noexcept {
+    if (!report.missed_keys.empty() || report.other_misses != 0) return true;
+    for (const entry_report& entry : report.entries) {
+        if (entry.hits) return true;
+    }
+    return false;
+}
+
 } // namespace detail
 
 template <class Catalog>

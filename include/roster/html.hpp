@@ -121,7 +121,6 @@ inline void append_escaped(std::string& out, std::string_view text) {
 /// (detail::append_quoted), with the noncharacters it keeps also escaped
 /// as `\u{H...}` (HTML forbids them), then HTML-escaped.
 inline void append_quoted_text(std::string& out, std::string_view text) {
-    constexpr char hex[] = "0123456789abcdef";
     const std::string quoted_text = quoted(text); // valid UTF-8
     std::string_view rest = quoted_text;
     std::string shown;
@@ -130,15 +129,7 @@ inline void append_quoted_text(std::string& out, std::string_view text) {
         const utf8_sequence seq = decode_utf8(rest);
         const std::size_t length = seq.length == 0 ? 1 : seq.length; // 0 cannot happen: quoted() is valid UTF-8
         if (seq.length != 0 && noncharacter(seq.code_point)) {
-            shown += "\\u{";
-            bool leading = true;
-            for (int shift = 20; shift >= 0; shift -= 4) {
-                const std::uint32_t digit = (seq.code_point >> shift) & 0xFu;
-                if (leading && digit == 0 && shift != 0) continue;
-                leading = false;
-                shown += hex[digit];
-            }
-            shown += '}';
+            append_code_point_escape(shown, seq.code_point);
         } else {
             shown.append(rest.substr(0, length));
         }
@@ -209,16 +200,6 @@ inline void append_count_cell(std::string& out, const std::uint64_t* count, std:
         out += "\">\xE2\x80\x94"; // U+2014 EM DASH
     }
     out += "</td>";
-}
-
-/// Whether `report` comes from a registry counted per key (as far as the
-/// report shows: per-entry hits, or tracked misses).
-inline bool counted_per_key(const registry_report& report) noexcept {
-    if (!report.missed_keys.empty() || report.other_misses != 0) return true;
-    for (const entry_report& entry : report.entries) {
-        if (entry.hits) return true;
-    }
-    return false;
 }
 
 /// The page's style sheet (inline: the page loads nothing).

@@ -249,16 +249,6 @@ inline void append_sample(std::string& out, std::string_view name,
     out += '\n';
 }
 
-/// Whether `report` comes from a registry counted per key (as far as the
-/// report shows: per-entry hits, or tracked misses).
-inline bool counted_per_key(const registry_report& report) noexcept {
-    if (!report.missed_keys.empty() || report.other_misses != 0) return true;
-    for (const entry_report& entry : report.entries) {
-        if (entry.hits) return true;
-    }
-    return false;
-}
-
 /// Per-key samples of one family: (label, count), summed by sum_by_label().
 using samples = std::vector<std::pair<std::string, std::uint64_t>>;
 
@@ -358,7 +348,7 @@ std::string to_prometheus(const Reports& reports) {
     // roster_untracked_key_misses_total
     header = false;
     for (const auto& [report, registry] : unique) {
-        if (!prom::counted_per_key(*report)) continue;
+        if (!detail::counted_per_key(*report)) continue;
         if (!std::exchange(header, true))
             prom::append_family_header(out, "roster_untracked_key_misses_total",
                                        "Misses in a roster registry counted per key, of keys beyond the "

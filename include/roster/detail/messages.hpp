@@ -119,6 +119,20 @@ inline bool shown_escaped(std::uint32_t cp) noexcept {
            (cp >= 0xFFF9 && cp <= 0xFFFB);
 }
 
+/// Appends `cp` as `\u{H...}`: lower-case hex digits, no leading zeros.
+inline void append_code_point_escape(std::string& out, std::uint32_t cp) {
+    constexpr char hex[] = "0123456789abcdef";
+    out += "\\u{";
+    bool leading = true;
+    for (int shift = 20; shift >= 0; shift -= 4) {
+        const std::uint32_t digit = (cp >> shift) & 0xFu;
+        if (leading && digit == 0 && shift != 0) continue;
+        leading = false;
+        out += hex[digit];
+    }
+    out += '}';
+}
+
 /// Appends `s` in double quotes, escaped so that distinct strings always
 /// read differently (the escaping is injective) and the result is valid
 /// UTF-8: `\"` and `\\`; `\n`, `\r`, `\t`; other ASCII control bytes and
@@ -149,15 +163,7 @@ inline void append_quoted(std::string& out, std::string_view s) {
             out += '\\';
             out += static_cast<char>(c);
         } else if (shown_escaped(seq.code_point)) {
-            out += "\\u{";
-            bool leading = true;
-            for (int shift = 20; shift >= 0; shift -= 4) {
-                const std::uint32_t digit = (seq.code_point >> shift) & 0xFu;
-                if (leading && digit == 0 && shift != 0) continue;
-                leading = false;
-                out += hex[digit];
-            }
-            out += '}';
+            append_code_point_escape(out, seq.code_point);
         } else {
             out.append(s.substr(0, seq.length));
         }
