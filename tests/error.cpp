@@ -403,3 +403,18 @@ TEST_CASE("errc: conflict is 10, named \"conflict\", and raises conflict_error",
         CHECK(std::string_view(e.what()) == "two patterns");
     }
 }
+
+TEST_CASE("errc: unavailable is 11 and access_denied is 12, each raising its own exception", "[error]") {
+    CHECK(static_cast<int>(errc::unavailable) == 11);
+    CHECK(static_cast<int>(errc::access_denied) == 12);
+    CHECK(std::string_view(roster::to_string(errc::unavailable)) == "unavailable");
+    CHECK(std::string_view(roster::to_string(errc::access_denied)) == "access_denied");
+    CHECK_THROWS_AS(roster::raise({errc::unavailable, "u"}), roster::unavailable_error);
+    CHECK_THROWS_AS(roster::raise({errc::access_denied, "a"}), roster::access_denied_error);
+    try {
+        roster::raise({errc::access_denied, "authentication failed"});
+    } catch (const roster::error& e) {
+        CHECK(e.code() == errc::access_denied);
+        CHECK(std::string_view(e.what()) == "authentication failed");
+    }
+}

@@ -51,8 +51,12 @@ enum class errc : int {
     no_common_version = 7, ///< version negotiation found no version both sides support (roster/versioned.hpp)
     not_ready = 8,         ///< a staged registry was used before finalize() made it ready (roster/lifecycle.hpp)
     batch_refused = 9,     ///< a batch or a whole-set replacement was refused; the message lists every problem
-    conflict = 10          ///< an entry would claim what a registered one claims, neither taking precedence
+    conflict = 10,         ///< an entry would claim what a registered one claims, neither taking precedence
                            ///< (roster/handler.hpp: two patterns that match one request)
+    unavailable = 11,      ///< a remote source of truth could not be reached or did not answer in time
+                           ///< (roster/etcd.hpp: every endpoint was tried)
+    access_denied = 12     ///< a remote source of truth refused the credentials or the permission
+                           ///< (roster/etcd.hpp: authentication failed; the credentials are never shown)
 };
 
 /// The code's name, e.g. "duplicate_key"; "unknown" for a value outside errc.
@@ -68,6 +72,8 @@ constexpr const char* to_string(errc code) noexcept {
     case errc::not_ready: return "not_ready";
     case errc::batch_refused: return "batch_refused";
     case errc::conflict: return "conflict";
+    case errc::unavailable: return "unavailable";
+    case errc::access_denied: return "access_denied";
     }
     return "unknown";
 }
@@ -167,6 +173,22 @@ public:
     explicit conflict_error(const std::string& message) : error(errc::conflict, message) {}
 };
 
+/// A remote source of truth (roster/etcd.hpp) could not be reached: every
+/// endpoint was tried, or none answered in time.
+class unavailable_error : public error {
+public:
+    /// An error with code errc::unavailable and `message` as what().
+    explicit unavailable_error(const std::string& message) : error(errc::unavailable, message) {}
+};
+
+/// A remote source of truth (roster/etcd.hpp) refused the credentials or a
+/// permission. The message never contains the credentials.
+class access_denied_error : public error {
+public:
+    /// An error with code errc::access_denied and `message` as what().
+    explicit access_denied_error(const std::string& message) : error(errc::access_denied, message) {}
+};
+
 /// What went wrong, for the non-throwing paths: the code and the same
 /// message the exception would carry.
 struct error_info {
@@ -234,6 +256,8 @@ template <class Exception, class... Args>
     case errc::not_ready: detail::raise_as<not_ready_error>(info.message);
     case errc::batch_refused: detail::raise_as<batch_error>(info.message);
     case errc::conflict: detail::raise_as<conflict_error>(info.message);
+    case errc::unavailable: detail::raise_as<unavailable_error>(info.message);
+    case errc::access_denied: detail::raise_as<access_denied_error>(info.message);
     }
     detail::raise_as<error>(info.code, info.message);
 }

@@ -91,6 +91,10 @@ generate_all_headers() { # generate_all_headers <out.cpp> <with-json: 0|1>
                 echo "// $h: skipped, <nlohmann/json.hpp> not found by this compiler"
                 continue
             fi
+            if [[ $h == roster/etcd.hpp || $h == roster/etcd/* ]]; then
+                echo "// $h: compiled alone only (a linked program would need libcurl)"
+                continue
+            fi
             echo "#include <$h>"
         done
         cat <<'EOF'
@@ -136,7 +140,7 @@ declare -a units=(core shapes all_headers all_headers_b)
 # Each public header alone (-fsyntax-only): is it self-contained, and clean on
 # its own? Skipped with STRICT_EACH_HEADER=0.
 declare -a alone=()
-declare -A available=() cxx_of=() doc_of=() json_of=()
+declare -A available=() cxx_of=() doc_of=() json_of=() etcd_of=()
 if [[ ${STRICT_EACH_HEADER:-1} != 0 ]]; then
     alone=("${headers[@]}")
 fi
@@ -168,9 +172,15 @@ for cxx in "${compilers[@]}"; do
     if echo '#include <nlohmann/json.hpp>' | "$cxx" -std=c++20 -x c++ -fsyntax-only - >/dev/null 2>&1; then
         json_of[$label]=1
     fi
+    etcd_of[$label]=0
+    if [[ ${json_of[$label]} == 1 ]] &&
+        echo '#include <curl/curl.h>' | "$cxx" -std=c++20 -x c++ -fsyntax-only - >/dev/null 2>&1; then
+        etcd_of[$label]=1
+    fi
     generate_all_headers "$dir/all_headers.cpp" "${json_of[$label]}"
     for h in "${alone[@]}"; do
         [[ $h == roster/json.hpp && ${json_of[$label]} != 1 ]] && continue
+        [[ ($h == roster/etcd.hpp || $h == roster/etcd/*) && ${etcd_of[$label]} != 1 ]] && continue
         printf '#include <%s>\n' "$h" >"$dir/$(alone_name "$h").cpp"
     done
     echo "  strict $(printf '%-12s' "$label") $("$cxx" --version | head -n 1); ${#headers[@]} public headers$([[ ${json_of[$label]} == 1 ]] || echo ', json.hpp skipped (no nlohmann/json.hpp)')"
