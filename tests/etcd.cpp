@@ -4,7 +4,10 @@
 #include "support/catch.hpp"
 #include "support/etcd_cluster.hpp"
 
+#include <roster/catalog.hpp>
+#include <roster/counters.hpp>
 #include <roster/etcd.hpp>
+#include <roster/prometheus.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -41,7 +44,8 @@ value_ptr decode_text(const key_value& kv) {
     return std::make_shared<const std::string>(kv.value);
 }
 
-std::string read_value(const roster::etcd::mirror<value_ptr>& m, std::string_view key) {
+template <class Mirror>
+std::string read_value(const Mirror& m, std::string_view key) {
     std::string out = "<absent>";
     m.visit(key, [&](const value_ptr& v) { out = *v; });
     return out;
@@ -560,4 +564,38 @@ TEST_CASE("readers on many threads see whole snapshots while the watch applies c
     CHECK(torn == 0);
     CHECK(reads > 0);
     CHECK(read_value(m, "a") == "30");
+}
+
+TEST_CASE("a listed, counted mirror is in the catalog like any registry, and its report carries the etcd side",
+          "[etcd]") {
+    roster_test::etcd_cluster cluster;
+    roster::etcd::client etcd(cluster.options(), "writer");
+    const auto put_at = etcd.put("svc/a", "1");
+    roster::etcd::mirror<value_ptr, roster::listing::listed, roster::counters::per_registry> m(
+        "listed-services", cluster.options(), "svc/", decode_text);
+    m.wait_synced(5s);
+    CHECK(read_value(m, "a") == "1");
+    CHECK_FALSE(m.get("missing").has_value());
+    CHECK(m.lookups().hits == 1);
+    CHECK(m.lookups().misses == 1);
+
+    bool listed = false;
+    for (const roster::registry_report& r : roster::catalog::instance().snapshot()) {
+        if (r.name != "listed-services") continue;
+        listed = true;
+        REQUIRE(r.entries.size() == 1);
+        CHECK(r.entries[0].key == "\"a\"");
+        REQUIRE(r.lookups.has_value());
+        CHECK(r.lookups->hits == 1);
+    }
+    CHECK(listed);
+
+    const auto report = m.report();
+    CHECK(report.registry.name == "listed-services");
+    CHECK(report.etcd.revision == put_at);
+    CHECK(report.etcd.synced);
+    CHECK(report.etcd.endpoint == cluster.endpoints()[0]);
+    const std::string text = roster::to_prometheus() + m.prometheus();
+    CHECK_THAT(text, roster_test::contains("roster_etcd_revision{registry=\"listed-services\"} " + std::to_string(put_at)));
+    CHECK_THAT(text, roster_test::contains("registry=\"listed-services\""));
 }
