@@ -260,7 +260,9 @@ public:
     }
 
     /// Waits up to `timeout` until the published set reflects etcd revision
-    /// `revision` or later (e.g. the revision a put returned).
+    /// `revision` or later (e.g. the revision a put returned). By then the
+    /// refusal handler has heard of every value refused up to that revision,
+    /// and refusals() and status() include them.
     bool wait_for_revision(std::int64_t revision, std::chrono::milliseconds timeout) const {
         std::unique_lock lock(state_mutex_);
         return changed_.wait_for(lock, timeout, [&] { return synced_ && revision_ >= revision; });
@@ -444,6 +446,9 @@ private:
                 }
             },
             where_);
+        // The handler hears of the refusals before anyone waiting for this
+        // revision is woken.
+        report_refusals(refused);
         {
             const std::lock_guard lock(state_mutex_);
             refusals_ = std::move(current_refusals);
@@ -453,7 +458,6 @@ private:
             note_contact_locked();
         }
         changed_.notify_all();
-        report_refusals(refused);
     }
 
     /// One watch response's events, published as one version.
@@ -481,6 +485,7 @@ private:
                 }
             },
             where_);
+        report_refusals(refused); // before waiters for this revision are woken
         {
             const std::lock_guard lock(state_mutex_);
             for (const auto& key : accepted) refusals_.erase(key);
@@ -488,7 +493,6 @@ private:
             revision_ = std::max(revision_, last);
         }
         changed_.notify_all();
-        report_refusals(refused);
     }
 
     /// Puts `kv` into `reg` (replacing the key's value); a refusal keeps the
