@@ -514,6 +514,27 @@ auto log_registrations(const Registry& registry, std::FILE* out = stderr) {
 
 namespace detail {
 
+/// What the catalog subscribes to a listed registry for one catalog
+/// subscriber: turns the registry's change events into registration events.
+/// Subscribing it keeps no code loaded (roster/events.hpp): it is subscribed
+/// by the code that constructed the registry (this header's
+/// catalog_membership), so if that subscription creates the registry's event
+/// hub, the hub's code is that code, which must stay loaded as long as the
+/// registry does anyway (its catalog entry calls into it). It is also
+/// subscribed under the catalog's lock, where asking the dynamic loader about
+/// the code could deadlock against a plugin, being loaded, that lists a registry.
+template <class Event>
+struct catalog_forwarder {
+    using roster_keeps_no_code_loaded = void;
+
+    std::shared_ptr<catalog_listener> listener;
+    std::string registry;
+
+    void operator()(const Event& event) const {
+        if (auto e = registration_event_of(registry, event)) listener->post(std::move(*e));
+    }
+};
+
 /// Whether a registry offers subscribe() to the catalog: public key, value
 /// and event types, copyable key and value. (The scoped registry does not.)
 template <class Registry>
@@ -544,10 +565,8 @@ public:
             node.subscribe = [](const void* r, std::shared_ptr<catalog_listener> listener) {
                 // The catalog only subscribes; it never changes the registry's entries.
                 auto& target = const_cast<Registry&>(*static_cast<const Registry*>(r)); // NOLINT
-                return target.subscribe([listener = std::move(listener), name = target.name()](
-                                            const typename Registry::event_type& event) {
-                    if (auto e = registration_event_of(name, event)) listener->post(std::move(*e));
-                });
+                return target.subscribe(
+                    catalog_forwarder<typename Registry::event_type>{std::move(listener), target.name()});
             };
         }
         node_ = catalog_type::instance().enrol(std::move(node)).value();

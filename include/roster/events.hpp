@@ -55,6 +55,29 @@
 //   current call finishes normally).
 // - Zero cost when unused: reads never look at events; a mutation with
 //   nobody subscribed checks one pointer and one atomic counter.
+// - Plugins: a registry's event hub (its listeners and delivery queue) is
+//   created by its first subscribe() and lives as long as the registry. Its
+//   virtual functions, and its std::shared_ptr control block's, belong to the
+//   code that created it. When that code is in a dlopen()ed plugin (the
+//   plugin is the registry's first subscriber), a plugin whose code created
+//   a registry's event hub stays mapped after dlclose(): roster marks it
+//   RTLD_NODELETE when it creates the hub, so the host can keep using the
+//   registry and destroy it later. dlclose() then unmaps nothing and runs
+//   none of the plugin's static destructors (they run at exit); unsubscribe
+//   its listeners before unloading it, as always. Not pinned: code in the
+//   main program; a plugin whose hub belongs to a registry in that plugin's
+//   own static storage (the registry dies with it); hubs created for the
+//   catalog's subscribers (by the code that constructed the listed
+//   registry, which must outlive it anyway). A host that
+//   subscribes once before loading plugins creates the hubs itself and keeps
+//   them unloadable. This works where <dlfcn.h> offers RTLD_NODELETE on an
+//   ELF system (Linux with glibc 2.34 or later, whose libc has dlopen; musl,
+//   the BSDs). Elsewhere (Windows, macOS, older glibc) nothing is pinned:
+//   there, a plugin must not be unloaded before the registries whose hub its
+//   code created are destroyed. The subscribe() that creates a hub asks the
+//   dynamic loader (dladdr) after releasing the registry's lock: do not make
+//   a registry's first subscribe() while holding a lock that a plugin's
+//   static initialisers may wait for (they run under the loader's lock).
 //
 // Complexity: a mutation with listeners copies the key and the values it
 // reports (O(1) copies per event) and allocates one queue node per event;
@@ -82,6 +105,20 @@
 #include <type_traits>        // std::is_copy_constructible_v, std::is_invocable_v
 #include <utility>            // std::move, std::exchange
 #include <vector>             // the listeners
+
+// dladdr() and dlopen(RTLD_NOLOAD | RTLD_NODELETE): keeping the code that
+// created a hub loaded (detail::keep_code_loaded). On ELF systems whose libc
+// has them; glibc moved them from libdl into libc in 2.34, and a header-only
+// library cannot add -ldl to every program, so older glibc goes without.
+#if __has_include(<dlfcn.h>)
+#    include <dlfcn.h>
+#endif
+#if defined(__ELF__) && defined(RTLD_NOLOAD) && defined(RTLD_NODELETE) &&                                          \
+    (!defined(__GLIBC__) || __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+#    define ROSTER_DETAIL_KEEP_CODE_LOADED 1
+#else
+#    define ROSTER_DETAIL_KEEP_CODE_LOADED 0
+#endif
 
 ROSTER_BEGIN_NAMESPACE
 
@@ -125,6 +162,47 @@ protected:
 
 template <class Key, class Value>
 class event_hub;
+
+/// Keeps the loaded object (a plugin or a shared library) that holds `code`
+/// mapped for the rest of the process: a later dlclose() of it no longer
+/// unmaps it (dlopen with RTLD_NOLOAD | RTLD_NODELETE). Does nothing when
+/// `code` is in the main program; when `owner` (what the code was run for: a
+/// registry) lies in that same object's static storage, so that it is
+/// destroyed when the object is unloaded, before its code goes; and where
+/// ROSTER_DETAIL_KEEP_CODE_LOADED is 0. Takes the dynamic loader's lock,
+/// which a plugin's static initialisers run under: call it with no lock of
+/// a registry held (a plugin being loaded may be registering into it).
+inline void keep_code_loaded(const void* code, const void* owner) noexcept {
+#if ROSTER_DETAIL_KEEP_CODE_LOADED
+    Dl_info code_object{};
+#    if defined(__GLIBC__)
+    void* code_map = nullptr;
+    if (::dladdr1(code, &code_object, &code_map, RTLD_DL_LINKMAP) == 0 || code_map == nullptr) return;
+#    else
+    if (::dladdr(code, &code_object) == 0) return;
+#    endif
+    if (code_object.dli_fname == nullptr || code_object.dli_fname[0] == '\0') return;
+    Dl_info owner_object{};
+    if (owner != nullptr && ::dladdr(owner, &owner_object) != 0 && owner_object.dli_fbase == code_object.dli_fbase)
+        return;
+#    if defined(__GLIBC__)
+    // glibc reports the main program under argv[0]: recognise it by its link map.
+    if (void* program = ::dlopen(nullptr, RTLD_LAZY)) {
+        void* program_map = nullptr;
+        const bool in_program = ::dlinfo(program, RTLD_DI_LINKMAP, &program_map) == 0 && program_map == code_map;
+        ::dlclose(program);
+        if (in_program) return;
+    }
+#    endif
+    // Elsewhere the main program's name finds the main program (or nothing):
+    // marking it RTLD_NODELETE changes nothing.
+    if (void* object = ::dlopen(code_object.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE))
+        ::dlclose(object); // gives back the reference dlopen took; the object stays
+#else
+    (void)code;
+    (void)owner;
+#endif
+}
 
 } // namespace detail
 
@@ -244,12 +322,56 @@ public:
 
     using change_feed<Key, Value>::listening;
 
+    /// What a registry declares before taking the lock under which it may
+    /// create its hub (`owner`: the registry). If a hub was created, its
+    /// destructor, run once that lock is released, keeps the code that
+    /// created it loaded (keep_code_loaded): the hub's virtual functions and
+    /// its control block's are that code's, and the hub lives as long as the
+    /// registry, which may outlive a plugin that was its first subscriber.
+    /// `enabled` false: nothing is pinned (see keeps_code_loaded_for).
+    class creation_guard {
+    public:
+        explicit creation_guard(const void* owner, bool enabled = true) noexcept : owner_(owner), enabled_(enabled) {}
+        creation_guard(const creation_guard&) = delete;
+        creation_guard& operator=(const creation_guard&) = delete;
+        ~creation_guard() {
+            // The address of a function of this instantiation, as the code that
+            // ran create_owned()/create_shared() resolves it: in the object whose
+            // copies of the hub's code (vtable included) that code uses.
+            if (created_ && enabled_) keep_code_loaded(reinterpret_cast<const void*>(&event_hub::create_shared), owner_);
+        }
+
+    private:
+        friend event_hub;
+        const void* owner_;
+        bool enabled_;
+        bool created_ = false;
+    };
+
+    /// Whether a hub created to subscribe a `Listener` keeps the creating code
+    /// loaded: yes, unless the listener type declares
+    /// `using roster_keeps_no_code_loaded = void;`. The catalog's listeners do:
+    /// they are subscribed by the code that constructed the listed registry,
+    /// which must stay loaded as long as the registry anyway (its catalog entry
+    /// calls into it), and the catalog subscribes under its own lock, where
+    /// asking the dynamic loader could deadlock against a plugin being loaded
+    /// that lists a registry.
+    template <class Listener>
+    static constexpr bool keeps_code_loaded_for = !requires { typename Listener::roster_keeps_no_code_loaded; };
+
     /// A hub owned by itself until detach(): what a registry's change feed
     /// is (the registry holds a plain pointer; subscriptions hold weak ones).
-    static event_hub& create_owned(std::string registry_name) {
-        auto hub = std::make_shared<event_hub>(std::move(registry_name));
+    static event_hub& create_owned(std::string registry_name, creation_guard& created) {
+        std::shared_ptr<event_hub> hub = create_shared(std::move(registry_name), created);
         hub->self_ = hub;
         return *hub;
+    }
+
+    /// A hub owned by the shared pointers to it (the hot-reload registry's).
+    static std::shared_ptr<event_hub> create_shared(std::string registry_name, creation_guard& created) {
+        auto hub = std::make_shared<event_hub>(std::move(registry_name));
+        created.created_ = true;
+        return hub;
     }
 
     // change_feed: the core registry's side, under its write lock.

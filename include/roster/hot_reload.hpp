@@ -622,8 +622,12 @@ public:
     template <class Listener>
     subscription subscribe(Listener&& listener, listener_error_handler on_error = {}) {
         typename hub_type::listener_type callable = hub_type::make_listener(std::forward<Listener>(listener));
+        // Declared before the lock: pins the code that creates the hub, if
+        // this call creates it, once the lock is released (roster/events.hpp).
+        typename hub_type::creation_guard created(this,
+                                                  hub_type::template keeps_code_loaded_for<std::remove_cvref_t<Listener>>);
         const std::lock_guard writer(write_mutex_);
-        if (!hub_) hub_ = std::make_shared<hub_type>(name_);
+        if (!hub_) hub_ = hub_type::create_shared(name_, created);
         return hub_->subscribe(std::move(callable), std::move(on_error));
     }
 

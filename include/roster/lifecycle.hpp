@@ -205,7 +205,11 @@ public:
     /// event's payload).
     /// @returns what the commit did; or the commit's batch_refused error
     ///          (every problem listed) — the registry then stays empty and
-    ///          readiness() is failed, for good.
+    ///          readiness() is failed, for good. If the commit throws
+    ///          (std::bad_alloc, a throwing hash, ==, < or value copy), that
+    ///          is a failure too: nothing is committed, readiness() is failed,
+    ///          waiters wake, and the error's cause is the exception (value()
+    ///          rethrows it).
     result<commit_report> try_finalize(source_location where = source_location::current()) {
         std::unique_lock lock(mutex_);
         if (finalized_at_) {
@@ -226,8 +230,7 @@ public:
         pending_.clear();
         lock.unlock();
         // No lock of ours is held while the commit runs (and delivers its events).
-        result<commit_report> committed = registry_.try_commit(std::move(taken), where);
-        if (committed) registry_.freeze(where);
+        result<commit_report> committed = commit_or_fail(std::move(taken), where);
         lock.lock();
         outcome_ = committed;
         finalizer_ = nullptr;
@@ -240,6 +243,42 @@ public:
 
     /// try_finalize() that raises its error (batch_error).
     commit_report finalize(source_location where = source_location::current()) { return try_finalize(where).value(); }
+
+private:
+    /// The commit and the freeze; an exception they throw (std::bad_alloc,
+    /// a throwing hash, ==, < or value copy: the commit then applied
+    /// nothing) becomes the failed outcome, with the exception as its cause,
+    /// so that every waiter wakes and every caller gets it (value() and
+    /// raise() rethrow it unchanged).
+    result<commit_report> commit_or_fail(batch<Registry> taken, const source_location& where) {
+#if ROSTER_HAS_EXCEPTIONS
+        try {
+#endif
+            result<commit_report> committed = registry_.try_commit(std::move(taken), where);
+            if (committed) registry_.freeze(where);
+            return committed;
+#if ROSTER_HAS_EXCEPTIONS
+        } catch (...) {
+            const std::exception_ptr cause = std::current_exception();
+            std::string reason = "an exception";
+            try {
+                std::rethrow_exception(cause);
+            } catch (const std::exception& e) {
+                reason = e.what();
+            } catch (...) {
+            }
+            return error_info{errc::batch_refused,
+                              (detail::text() << "roster: registry " << detail::text::quoted_name{name()}
+                                              << ": finalize() at " << detail::describe(where)
+                                              << " failed: the commit threw (" << reason
+                                              << "); nothing was committed")
+                                  .str(),
+                              cause};
+        }
+#endif
+    }
+
+public:
 
     // ---------------------------------------------------------- readiness
 

@@ -20,7 +20,8 @@
 //   flag is their only synchronisation, and every mutation is refused.
 //   With locking::none nothing is synchronised.
 // - Exception safety: strong. A refused or failed mutation leaves the registry
-//   exactly as it was. (replace needs a noexcept move of Value for this.)
+//   exactly as it was. (replace and remove need a noexcept move of Value for
+//   this; otherwise they keep the basic guarantee: docs/registry.md.)
 //   Keys are validated and values null-checked before any lock is taken.
 // - No reference, pointer or iterator into the registry ever escapes: get()
 //   and at() copy, visit() and for_each() run your callable under the read
@@ -315,9 +316,11 @@ public:
     basic_registry(const basic_registry&) = delete;
     basic_registry& operator=(const basic_registry&) = delete;
     /// Destroys the entries; subscriptions still held are left inactive.
-    ~basic_registry() {
-        if (feed_ != nullptr) std::exchange(feed_, nullptr)->detach();
-    }
+    /// A listed registry leaves the catalog before anything else is
+    /// destroyed (its membership is the last member), then its change feed
+    /// is detached (feed_detacher_): a catalog subscriber subscribing to it
+    /// meanwhile never reaches a detached feed.
+    ~basic_registry() = default;
 
     /// The registry's name, as given at construction. Thread safe, lock-free.
     const std::string& name() const noexcept { return name_; }
@@ -656,8 +659,11 @@ public:
         typename hub::error_handler_type handler;
         if constexpr (!std::is_null_pointer_v<std::remove_cvref_t<OnError>>)
             handler = typename hub::error_handler_type(std::forward<OnError>(on_error));
+        // Declared before the lock: pins the code that creates the hub, if
+        // this call creates it, once the lock is released (roster/events.hpp).
+        typename hub::creation_guard created(this, hub::template keeps_code_loaded_for<std::remove_cvref_t<Listener>>);
         std::unique_lock lock(mutex_);
-        if (feed_ == nullptr) feed_ = &hub::create_owned(name_);
+        if (feed_ == nullptr) feed_ = &hub::create_owned(name_, created);
         return static_cast<hub*>(feed_)->subscribe(std::move(callable), std::move(handler));
     }
 
@@ -1043,7 +1049,8 @@ private:
             [&] {
                 storage_policy::reserve(map_, map_.size() + additions);
                 // From here on nothing allocates: node handles move into the map.
-                // The adds go first: inserting a node hashes and compares its key
+                // The adds go first (when Value's move assignment cannot throw;
+                // see below): inserting a node hashes and compares its key
                 // again, and a key's hash, == or < may throw. Then the nodes
                 // inserted so far are unlinked again, by iterator (which neither
                 // hashes nor compares: the hash table keeps each node's hash code
@@ -1056,26 +1063,43 @@ private:
                         if (!done)
                             for (const auto& node : nodes) map.erase(node);
                     }
-                } undo{map_, inserted};
-                for (const planned& p : plan) {
-                    if (p.what != step::add) continue;
-                    auto node = staged.extract(p.staged);
-                    node.mapped().id = p.id;
-                    inserted.push_back(map_.insert(std::move(node)).position);
-                    ++report.added;
-                }
-                undo.done = true;
-                // Then the replacements, which only move values.
-                for (const planned& p : plan) {
-                    if (p.what == step::replace) {
-                        entry& target = *p.existing;
-                        target.value = std::move(p.staged->second.value);
-                        target.where = p.staged->second.where;
-                        target.id = p.id;
-                        ++report.replaced;
-                    } else if (p.what == step::keep) {
-                        ++report.unchanged;
+                };
+                const auto add_all = [&] {
+                    unlink_on_throw undo{map_, inserted};
+                    for (const planned& p : plan) {
+                        if (p.what != step::add) continue;
+                        auto node = staged.extract(p.staged);
+                        node.mapped().id = p.id;
+                        inserted.push_back(map_.insert(std::move(node)).position);
+                        ++report.added;
                     }
+                    undo.done = true;
+                };
+                // The replacements only move values.
+                const auto replace_all = [&] {
+                    for (const planned& p : plan) {
+                        if (p.what == step::replace) {
+                            entry& target = *p.existing;
+                            target.value = std::move(p.staged->second.value);
+                            target.where = p.staged->second.where;
+                            target.id = p.id;
+                            ++report.replaced;
+                        } else if (p.what == step::keep) {
+                            ++report.unchanged;
+                        }
+                    }
+                };
+                if constexpr (std::is_nothrow_move_assignable_v<Value>) {
+                    add_all();
+                    replace_all();
+                } else {
+                    // A move assignment that throws leaves the values replaced
+                    // so far changed (the basic guarantee, as documented) and
+                    // the events discarded: done first, before any key is
+                    // added, so that no key is ever added behind the
+                    // listeners' backs.
+                    replace_all();
+                    add_all();
                 }
                 next_id_ = next_id;
             });
@@ -1093,10 +1117,12 @@ private:
     std::atomic<bool> frozen_{false};
     source_location frozen_at_{}; // written once, under the lock, before frozen_ is released
     std::uint64_t next_id_ = 1;
-    feed_type* feed_ = nullptr; // created by the first subscribe(), under the write lock; detached by the destructor
-    // Detaches the feed when a constructor fails after a subscribe() (a
-    // listing whose catalog subscribers subscribed it, then threw): the
-    // destructor does not run then. Null once the destructor has detached it.
+    feed_type* feed_ = nullptr; // created by the first subscribe(), under the write lock; detached by feed_detacher_
+    // Detaches the feed when the registry is destroyed, and when a
+    // constructor fails after a subscribe() (a listing whose catalog
+    // subscribers subscribed it, then threw). Declared before membership_, so
+    // destroyed after the registry left the catalog: no catalog subscriber can
+    // still be subscribing it (leaving waits for one that is).
     struct feed_detacher {
         feed_type*& feed;
         ~feed_detacher() {
