@@ -1618,3 +1618,35 @@ TEST_CASE("handler_registry: a frozen match allocates nothing on a hit, with cap
     CHECK(hits == 30);
     CHECK(allocations == 0);
 }
+
+TEST_CASE("handler registry: a pattern with blanks before its path and no method is registered under the key "
+          "without them, as Go accepts it",
+          "[handler]") {
+    routes reg{"handler.leading_blanks"};
+    CHECK(reg.try_add("\t/a", +[] { return 1; }).status() == roster::add_status::added);
+    CHECK(reg.contains("/a"));
+    CHECK_FALSE(reg.contains("\t/a"));
+    const auto again = reg.try_add(" /a", +[] { return 2; });
+    CHECK(again.status() == roster::add_status::refused); // the same pattern: a duplicate
+    CHECK(reg.match("GET", "example.com", "/a").status() == roster::route_status::matched);
+}
+
+TEST_CASE("handler registry: once frozen, an unclean path to a literal route is still redirected to its clean "
+          "form, as before freeze()",
+          "[handler]") {
+    for (const bool frozen : {false, true}) {
+        routes reg{"handler.unclean"};
+        reg.add("GET /a/b", +[] { return 1; });
+        reg.add("GET /{$}", +[] { return 2; });
+        if (frozen) reg.freeze();
+        for (const std::string_view path : {"/a/./b", "//a/b", "/a/x/../b", "a/b"}) {
+            const auto m = reg.match("GET", "example.com", path);
+            INFO("frozen " << frozen << ", path " << path);
+            CHECK(m.status() == roster::route_status::redirect);
+            CHECK(m.redirect() == roster::route_redirect::clean_path);
+            CHECK(m.location() == "/a/b");
+        }
+        const auto clean = reg.match("GET", "example.com", "/a/b");
+        CHECK(clean.status() == roster::route_status::matched);
+    }
+}

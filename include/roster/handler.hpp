@@ -762,7 +762,9 @@ private:
             facts = detail::route::scan_path(path);
         }
 
-        if (facts.clean) { // the common case of a literal route: one probe, no tree walk
+        // The common case of a literal route: one probe, no tree walk. Not for
+        // a path that had to be cleaned: that is a clean_path redirect (below).
+        if (facts.clean && cleaned.empty()) {
             if (const entry* direct = finder.find_direct(method, path, facts)) {
                 out.status_ = route_status::matched;
                 out.captures_.count = 0;

@@ -43,9 +43,6 @@
 #include <string_view>
 #include <vector>
 
-#ifndef FUZZ_KNOWN_FINDINGS
-#    define FUZZ_KNOWN_FINDINGS 1 // tolerate the divergences listed in tests/fuzz/findings/README.md
-#endif
 
 namespace {
 
@@ -203,7 +200,7 @@ ref_pattern ref_parse(std::string_view s) {
     p.method = std::string(method);
     if (found) off = method.size() + 1;
     // The registry's key: the pattern, the blanks after its method written as one space.
-    p.key = method.empty() ? std::string(s) : p.method + " " + std::string(rest);
+    p.key = method.empty() ? std::string(rest) : p.method + " " + std::string(rest); // blanks before a method-less pattern dropped
     const std::size_t i = rest.find('/');
     if (i == std::string_view::npos) return fail(off, "host/path missing /");
     p.host = std::string(rest.substr(0, i));
@@ -372,10 +369,9 @@ gen_pattern make_pattern(fuzz::reader& in) {
     if (p.method.empty()) {
         p.text = p.host + path;
         p.key = p.text;
-#if !FUZZ_KNOWN_FINDINGS
-        // Go accepts a pattern that starts with blanks and has no method (findings/README.md).
-        if (blank == 6) p.text = p.key = "\t" + p.text;
-#endif
+        // Go accepts a pattern that starts with blanks and has no method; the
+        // key drops them (docs/handlers.md, precedence rule 5).
+        if (blank == 6) p.text = "\t" + p.text;
     } else {
         p.text = p.method + blanks + p.host + path;
         p.key = p.method + " " + p.host + path;
@@ -712,8 +708,9 @@ private:
     }
 
     /// Go's findHandler (non-CONNECT), on the reference's patterns.
-    /// `dispatching`: for match() (known findings apply), not explain().
-    answer expected(const request& r, bool dispatching = true) const {
+    /// The answer Go's findHandler gives (for match() and explain() alike;
+    /// `dispatching` says which is asking).
+    answer expected(const request& r, [[maybe_unused]] bool dispatching = true) const {
         answer out;
         const std::string method = r.method.empty() ? "GET" : r.method;
         const std::string host = ref_strip_port(r.host);
@@ -721,29 +718,6 @@ private:
         std::vector<std::string> segs;
         bool slash = false;
         split(path, segs, slash);
-#if FUZZ_KNOWN_FINDINGS
-        // findings/README.md, handler-frozen-unclean-path: once frozen, with
-        // no pattern naming a host, an unclean path whose clean form is an
-        // all-literal pattern of the request's method is matched instead of
-        // redirected.
-        if (dispatching && frozen_ && path != r.path &&
-            std::none_of(patterns_.begin(), patterns_.end(), [](const gen_pattern& p) { return !p.host.empty(); })) {
-            for (std::size_t i = 0; i < patterns_.size(); ++i) {
-                const gen_pattern& p = patterns_[i];
-                if (p.method != method || (p.terminal != gen_pattern::none && p.terminal != gen_pattern::dollar) ||
-                    std::find(p.segments.begin(), p.segments.end(), "*") != p.segments.end())
-                    continue;
-                std::string literal;
-                for (const std::string& s : p.segments) literal += "/" + s;
-                if (p.terminal == gen_pattern::dollar) literal += "/";
-                if (literal == path) {
-                    out.status = roster::route_status::matched;
-                    out.pattern = i;
-                    return out;
-                }
-            }
-        }
-#endif
         const std::optional<std::size_t> n = tree_match(host, method, segs, slash);
         if (!exact(n, path) && path.back() != '/') {
             const std::optional<std::size_t> n2 = tree_match(host, method, segs, true);

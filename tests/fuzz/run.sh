@@ -19,7 +19,7 @@
 # (default 1: on a machine shared with other builds, two at a time got no
 # more CPU time in all than one, and half the wall time); FUZZ_ONLY, a
 # space-separated subset of the fuzzers to build and run; FUZZ_CXXFLAGS,
-# more compiler flags (e.g. -DFUZZ_KNOWN_FINDINGS=0; use another build
+# more compiler flags (use another build
 # directory: changing flags does not make a binary stale); ASAN_OPTIONS /
 # UBSAN_OPTIONS are passed on (defaults below).
 set -u -o pipefail

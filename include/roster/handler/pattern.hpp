@@ -522,7 +522,10 @@ inline route_parse_result route_pattern::parse(std::string_view s) {
         off = method.size() + 1;
     }
     p.method_ = std::string(method);
-    p.key_ = method.empty() ? p.text_ : p.method_ + " " + std::string(rest);
+    // The key: the blanks after a method written as one space; without a
+    // method, the pattern without the blanks before it (so a key never holds
+    // a tab, and "\t/a", " /a" and "/a" are one pattern).
+    p.key_ = method.empty() ? std::string(rest) : p.method_ + " " + std::string(rest);
 
     const std::size_t slash = rest.find('/');
     if (slash == std::string_view::npos) return fail(off, "host/path missing /");
