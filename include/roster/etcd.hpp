@@ -116,12 +116,30 @@ inline std::string seconds_text(std::chrono::milliseconds ms) {
     return std::to_string(count / 1000) + "." + fraction;
 }
 
-/// Sleeps up to `d`, waking early when `stop` is set (notified on `cv`).
-inline void pause(std::mutex& m, std::condition_variable& cv, const std::atomic<bool>& stop,
-                  std::chrono::milliseconds d) {
-    std::unique_lock lock(m);
-    cv.wait_for(lock, d, [&] { return stop.load(); });
-}
+/// How a background thread is told to stop: its sleeps end at once.
+class stop_signal {
+public:
+    /// Whether request() was called.
+    bool requested() const noexcept { return stopping_.load(); }
+    /// Sets the flag and wakes every pause().
+    void request() {
+        {
+            const std::lock_guard lock(mutex_);
+            stopping_.store(true);
+        }
+        wake_.notify_all();
+    }
+    /// Sleeps up to `d`, waking early when stop is requested.
+    void pause(std::chrono::milliseconds d) {
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, d, [&] { return stopping_.load(); });
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::atomic<bool> stopping_{false};
+};
 
 /// A decoder's outcome: the value, or why not.
 template <class Value>
@@ -227,11 +245,7 @@ public:
     /// Stops the background threads (the last published set keeps serving,
     /// no longer updated). Idempotent.
     void stop() {
-        {
-            const std::lock_guard lock(wake_mutex_);
-            stopping_.store(true);
-        }
-        wake_.notify_all();
+        stop_.request();
         if (watcher_.joinable()) watcher_.join();
         if (heartbeat_.joinable()) heartbeat_.join();
     }
@@ -347,13 +361,13 @@ private:
     void watch_loop() {
         auto backoff = watch_client_.settings().retry_min;
         bool need_full_read = true;
-        while (!stopping_.load()) {
+        while (!stop_.requested()) {
             if (need_full_read) {
                 auto all = watch_client_.try_get_prefix(prefix_, 5000, where_);
                 if (!all) {
                     failed(all.error());
                     watch_client_.rotate();
-                    detail::pause(wake_mutex_, wake_, stopping_, backoff);
+                    stop_.pause(backoff);
                     backoff = std::min(backoff * 2, watch_client_.settings().retry_max);
                     continue;
                 }
@@ -378,12 +392,12 @@ private:
                 [&](const nlohmann::json& message) {
                     return on_watch_message(message, compacted, stream_error, backoff);
                 },
-                [&] { return !stopping_.load() && !abort_watch_.exchange(false); }, where_);
+                [&] { return !stop_.requested() && !abort_watch_.exchange(false); }, where_);
             {
                 const std::lock_guard lock(state_mutex_);
                 watching_ = false;
             }
-            if (stopping_.load()) break;
+            if (stop_.requested()) break;
             if (compacted) {
                 need_full_read = true;
                 const std::lock_guard lock(state_mutex_);
@@ -398,7 +412,7 @@ private:
                 ++reconnects_;
             }
             watch_client_.rotate();
-            detail::pause(wake_mutex_, wake_, stopping_, backoff);
+            stop_.pause(backoff);
             backoff = std::min(backoff * 2, watch_client_.settings().retry_max);
         }
     }
@@ -429,7 +443,7 @@ private:
             last_error_.reset();
         }
         if (const auto events = r.find("events"); events != r.end() && !events->empty()) apply_events(*events);
-        return !stopping_.load();
+        return !stop_.requested();
     }
 
     /// Reads of the whole prefix replace the set in one step.
@@ -544,9 +558,9 @@ private:
 
     void heartbeat_loop() {
         const std::string end = detail::prefix_end(prefix_);
-        while (!stopping_.load()) {
-            detail::pause(wake_mutex_, wake_, stopping_, heartbeat_client_.settings().heartbeat);
-            if (stopping_.load()) break;
+        while (!stop_.requested()) {
+            stop_.pause(heartbeat_client_.settings().heartbeat);
+            if (stop_.requested()) break;
             auto r = heartbeat_client_.try_range(prefix_, end, 0, 1, where_);
             if (r) {
                 contact(r->revision);
@@ -601,9 +615,7 @@ private:
     std::optional<error_info> last_error_;
     std::map<std::string, refusal, std::less<>> refusals_;
 
-    std::mutex wake_mutex_;
-    std::condition_variable wake_;
-    std::atomic<bool> stopping_{false};
+    detail::stop_signal stop_;
     std::atomic<bool> abort_watch_{false};
     std::thread watcher_;   // last: started when everything above exists
     std::thread heartbeat_;
@@ -708,11 +720,7 @@ public:
     /// Stops keeping the lease alive and revokes it: every entry disappears
     /// from etcd at once. Later announcements are refused. Idempotent.
     result<void> try_shutdown(source_location where = source_location::current()) {
-        {
-            const std::lock_guard lock(wake_mutex_);
-            stopping_.store(true);
-        }
-        wake_.notify_all();
+        stop_.request();
         if (keeper_.joinable()) keeper_.join();
         const std::lock_guard lock(mutex_);
         if (stopped_) return {};
@@ -800,9 +808,9 @@ private:
         const auto period = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(ttl_) / 3,
                                      std::chrono::milliseconds{200});
         auto wait = period;
-        while (!stopping_.load()) {
-            detail::pause(wake_mutex_, wake_, stopping_, wait);
-            if (stopping_.load()) break;
+        while (!stop_.requested()) {
+            stop_.pause(wait);
+            if (stop_.requested()) break;
             const std::lock_guard lock(mutex_);
             if (lease_.id == 0) continue;
             auto alive = client_.try_keep_alive(lease_.id, created_at_);
@@ -849,9 +857,7 @@ private:
     std::optional<error_info> last_error_;
     std::map<std::string, entry, std::less<>> entries_;
 
-    std::mutex wake_mutex_;
-    std::condition_variable wake_;
-    std::atomic<bool> stopping_{false};
+    detail::stop_signal stop_;
     std::thread keeper_;
 };
 
