@@ -250,6 +250,7 @@ struct route_explanation {
     std::vector<route_candidate> candidates; ///< matching patterns first (the chosen one first), then the rest, by pattern
 
     /// A readable, multi-line rendering.
+    template <class = void>
     std::string text() const {
         detail::text out;
         out << method << " " << host << path << ": " << outcome;

@@ -78,9 +78,13 @@ inline constexpr std::string_view html_content_type = "text/html; charset=utf-8"
 
 namespace detail::html {
 
+// The helpers below are templates (`template <class = void>`) only so that
+// including this header compiles none of their bodies until the page is built.
+
 /// Whether `cp` is a Unicode noncharacter (U+FDD0..U+FDEF, U+xxFFFE,
 /// U+xxFFFF), which HTML forbids in its input stream.
-inline bool noncharacter(std::uint32_t cp) noexcept {
+template <class = void>
+bool noncharacter(std::uint32_t cp) noexcept {
     return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFEu) == 0xFFFEu;
 }
 
@@ -89,7 +93,8 @@ inline bool noncharacter(std::uint32_t cp) noexcept {
 /// roster's messages show escaped (detail::shown_escaped: C1 controls,
 /// invisible and bidirectional controls), and, unless `backslash_allowed`,
 /// without a backslash.
-inline bool shown_as_is(std::string_view text, bool backslash_allowed) noexcept {
+template <class = void>
+bool shown_as_is(std::string_view text, bool backslash_allowed) noexcept {
     if (text.empty()) return false;
     while (!text.empty()) {
         const utf8_sequence seq = decode_utf8(text);
@@ -104,7 +109,8 @@ inline bool shown_as_is(std::string_view text, bool backslash_allowed) noexcept 
 /// Appends `text` (valid UTF-8) with `&`, `<`, `>`, `"` and `'` as character
 /// references: safe in element text and in double- or single-quoted
 /// attribute values.
-inline void append_escaped(std::string& out, std::string_view text) {
+template <class = void>
+void append_escaped(std::string& out, std::string_view text) {
     for (const char c : text) {
         switch (c) {
         case '&': out += "&amp;"; break;
@@ -120,7 +126,8 @@ inline void append_escaped(std::string& out, std::string_view text) {
 /// Appends `text` quoted and escaped as roster's messages show it
 /// (detail::append_quoted), with the noncharacters it keeps also escaped
 /// as `\u{H...}` (HTML forbids them), then HTML-escaped.
-inline void append_quoted_text(std::string& out, std::string_view text) {
+template <class = void>
+void append_quoted_text(std::string& out, std::string_view text) {
     const std::string quoted_text = quoted(text); // valid UTF-8
     std::string_view rest = quoted_text;
     std::string shown;
@@ -141,7 +148,8 @@ inline void append_quoted_text(std::string& out, std::string_view text) {
 /// Appends a name (registry, file, function, type): as it is when
 /// shown_as_is() without a backslash, else quoted (always with a backslash
 /// then, so distinct names never read alike); HTML-escaped either way.
-inline void append_name(std::string& out, std::string_view name) {
+template <class = void>
+void append_name(std::string& out, std::string_view name) {
     if (shown_as_is(name, false)) append_escaped(out, name);
     else append_quoted_text(out, name);
 }
@@ -149,17 +157,20 @@ inline void append_name(std::string& out, std::string_view name) {
 /// Appends a key's report text (entry_report::key: string keys come quoted
 /// and escaped): as it is when shown_as_is() (backslashes allowed), else
 /// quoted; HTML-escaped either way.
-inline void append_key(std::string& out, std::string_view key) {
+template <class = void>
+void append_key(std::string& out, std::string_view key) {
     if (shown_as_is(key, true)) append_escaped(out, key);
     else append_quoted_text(out, key);
 }
 
 /// Appends `value` in decimal.
-inline void append_number(std::string& out, std::uint64_t value) { out += std::to_string(value); }
+template <class = void>
+void append_number(std::string& out, std::uint64_t value) { out += std::to_string(value); }
 
 /// Appends `<{tag} class="where" title="in FUNCTION">FILE:LINE</{tag}>`
 /// (the title only when the function is known).
-inline void append_where(std::string& out, std::string_view tag, const source_location& where) {
+template <class = void>
+void append_where(std::string& out, std::string_view tag, const source_location& where) {
     const char* file = where.file_name();
     const char* function = where.function_name();
     out += '<';
@@ -180,7 +191,8 @@ inline void append_where(std::string& out, std::string_view tag, const source_lo
 }
 
 /// Appends a badge for `state`: `<span class="state state-frozen">frozen</span>`.
-inline void append_state(std::string& out, lifecycle state) {
+template <class = void>
+void append_state(std::string& out, lifecycle state) {
     out += "<span class=\"state state-";
     out += to_string(state);
     out += "\">";
@@ -190,7 +202,8 @@ inline void append_state(std::string& out, lifecycle state) {
 
 /// Appends a numeric cell: the count, or "—" (sorted as -1) when it was not
 /// counted; `why` is the tooltip of such a cell.
-inline void append_count_cell(std::string& out, const std::uint64_t* count, std::string_view why) {
+template <class = void>
+void append_count_cell(std::string& out, const std::uint64_t* count, std::string_view why) {
     if (count != nullptr) {
         out += "<td class=\"num\">";
         append_number(out, *count);
@@ -203,7 +216,7 @@ inline void append_count_cell(std::string& out, const std::uint64_t* count, std:
 }
 
 /// The page's style sheet (inline: the page loads nothing).
-inline constexpr std::string_view style = R"css(:root{color-scheme:light dark;--fg:#1f2328;--muted:#59636e;--bg:#fff;--line:#d1d9e0;--head:#f6f8fa;--accent:#0969da;--frozen:#0550ae;--frozen-bg:#ddf4ff;--populated:#1a7f37;--populated-bg:#dafbe1;--empty:#59636e;--empty-bg:#eff2f5}
+inline constexpr char style_text[] = R"css(:root{color-scheme:light dark;--fg:#1f2328;--muted:#59636e;--bg:#fff;--line:#d1d9e0;--head:#f6f8fa;--accent:#0969da;--frozen:#0550ae;--frozen-bg:#ddf4ff;--populated:#1a7f37;--populated-bg:#dafbe1;--empty:#59636e;--empty-bg:#eff2f5}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--line:#3d444d;--head:#151b23;--accent:#4493f8;--frozen:#79c0ff;--frozen-bg:#0c2d6b;--populated:#56d364;--populated-bg:#033a16;--empty:#9198a1;--empty-bg:#212830}}
 *{box-sizing:border-box}
 body{margin:0;padding:1.25rem 2rem 2rem;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:var(--fg);background:var(--bg)}
@@ -234,6 +247,9 @@ html[data-sortable] th[aria-sort=ascending]::after{content:"\25B2";color:var(--f
 html[data-sortable] th[aria-sort=descending]::after{content:"\25BC";color:var(--fg)}
 th:focus-visible{outline:2px solid var(--accent);outline-offset:-2px}
 )css";
+/// style_text as a view. (Sized by the array: a view built from the pointer
+/// alone would count its thousands of characters at compile time.)
+inline constexpr std::string_view style{style_text, sizeof style_text - 1};
 
 /// The page's script (inline: the page loads nothing). Makes every
 /// table.sortable sortable by clicking (or Enter / Space on) a column
@@ -242,7 +258,7 @@ th:focus-visible{outline:2px solid var(--accent);outline-offset:-2px}
 /// they have one, else by their text. Keeps the sort in the address
 /// (`#sort=TABLE-ID.COLUMN.asc` or `.desc`) and applies such an address on
 /// load. Marks the document `<html data-sortable="ready">` when done.
-inline constexpr std::string_view script = R"js((function () {
+inline constexpr char script_text[] = R"js((function () {
   "use strict";
   function value(row, col, numeric) {
     var cell = row.cells[col];
@@ -294,9 +310,12 @@ inline constexpr std::string_view script = R"js((function () {
   document.documentElement.setAttribute("data-sortable", "ready");
 })();
 )js";
+/// script_text as a view (sized by the array, as style is).
+inline constexpr std::string_view script{script_text, sizeof script_text - 1};
 
 /// Appends the section of one registry (`index`: its place in the page, for ids).
-inline void append_registry(std::string& out, const registry_report& report, std::size_t index) {
+template <class = void>
+void append_registry(std::string& out, const registry_report& report, std::size_t index) {
     const std::string id = std::to_string(index);
     const bool per_key = counted_per_key(report);
 

@@ -85,8 +85,12 @@ inline constexpr std::string_view prometheus_content_type = "text/plain; version
 
 namespace detail::prometheus {
 
+// The helpers below are templates (`template <class = void>`) only so that
+// including this header compiles none of their bodies until the exporter is built.
+
 /// Appends `cp` to `out` as UTF-8.
-inline void append_utf8(std::string& out, std::uint32_t cp) {
+template <class = void>
+void append_utf8(std::string& out, std::uint32_t cp) {
     if (cp < 0x80) {
         out += static_cast<char>(cp);
     } else if (cp < 0x800) {
@@ -106,7 +110,8 @@ inline void append_utf8(std::string& out, std::uint32_t cp) {
 
 /// Appends `value` as the inside of a label value: valid UTF-8 (invalid bytes
 /// replaced by U+FFFD), with `\`, `"` and line feed escaped.
-inline void append_label_value(std::string& out, std::string_view value) {
+template <class = void>
+void append_label_value(std::string& out, std::string_view value) {
     while (!value.empty()) {
         const std::size_t length = decode_utf8(value).length;
         if (length == 0) {
@@ -125,7 +130,8 @@ inline void append_label_value(std::string& out, std::string_view value) {
 }
 
 /// The value of the hex digits `digits`, or std::nullopt.
-inline std::optional<std::uint32_t> parse_hex(std::string_view digits) noexcept {
+template <class = void>
+std::optional<std::uint32_t> parse_hex(std::string_view digits) noexcept {
     std::uint32_t value = 0;
     for (const char c : digits) {
         value <<= 4;
@@ -140,7 +146,8 @@ inline std::optional<std::uint32_t> parse_hex(std::string_view digits) noexcept 
 /// The string that roster's quoting (detail::append_quoted: what messages
 /// and reports show for string keys) turned into `text`, or std::nullopt
 /// when `text` is not such a quoted string.
-inline std::optional<std::string> unquote(std::string_view text) {
+template <class = void>
+std::optional<std::string> unquote(std::string_view text) {
     if (text.size() < 2 || text.front() != '"' || text.back() != '"') return std::nullopt;
     const std::string_view inner = text.substr(1, text.size() - 2);
     std::string out;
@@ -185,7 +192,8 @@ inline std::optional<std::string> unquote(std::string_view text) {
 }
 
 /// Whether `text` is valid UTF-8 without a backslash: shown as it is in a label.
-inline bool plain_label(std::string_view text) noexcept {
+template <class = void>
+bool plain_label(std::string_view text) noexcept {
     while (!text.empty()) {
         const std::size_t length = decode_utf8(text).length;
         if (length == 0 || text.front() == '\\') return false;
@@ -198,19 +206,22 @@ inline bool plain_label(std::string_view text) noexcept {
 /// quoted and escaped as roster's messages show it (which always holds a
 /// backslash, so it cannot be mistaken for a plain name: the labels of
 /// distinct names differ).
-inline std::string name_label(std::string_view name) {
+template <class = void>
+std::string name_label(std::string_view name) {
     return plain_label(name) ? std::string(name) : detail::quoted(name);
 }
 
 /// The label text of a key given as report text (see the header comment):
 /// a string key's own text when plain_label(), else its report text.
-inline std::string key_label(std::string_view report_text) {
+template <class = void>
+std::string key_label(std::string_view report_text) {
     if (std::optional<std::string> plain = unquote(report_text); plain && plain_label(*plain)) return std::move(*plain);
     return std::string(report_text);
 }
 
 /// Appends `# HELP` and `# TYPE` lines.
-inline void append_family_header(std::string& out, std::string_view name, std::string_view help,
+template <class = void>
+void append_family_header(std::string& out, std::string_view name, std::string_view help,
                                  std::string_view type) {
     out += "# HELP ";
     out += name;
@@ -224,7 +235,8 @@ inline void append_family_header(std::string& out, std::string_view name, std::s
 }
 
 /// Appends one sample line: `name{label="value",...} number`.
-inline void append_sample(std::string& out, std::string_view name,
+template <class = void>
+void append_sample(std::string& out, std::string_view name,
                           std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
                           std::uint64_t value) {
     out += name;
@@ -254,7 +266,8 @@ using samples = std::vector<std::pair<std::string, std::uint64_t>>;
 
 /// Sorts `list` by label and merges equal labels, adding their counts (two
 /// keys can share a label once escaped).
-inline void sum_by_label(samples& list) {
+template <class = void>
+void sum_by_label(samples& list) {
     std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     auto kept = list.begin(); // one past the last kept sample
     for (auto it = list.begin(); it != list.end(); ++it) {

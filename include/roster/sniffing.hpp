@@ -109,16 +109,21 @@ public:
     /// An invalid, empty pattern.
     magic_pattern() = default;
     /// The pattern `text` (the text form above) at offset 0.
+    template <class = void>
     magic_pattern(const char* text) : magic_pattern(0, std::string_view(text)) {} // NOLINT(google-explicit-constructor)
     /// The pattern `text` (the text form above) at offset 0.
+    template <class = void>
     magic_pattern(std::string_view text) : magic_pattern(0, text) {} // NOLINT(google-explicit-constructor)
     /// The pattern `text` (the text form above) at offset 0.
+    template <class = void>
     magic_pattern(const std::string& text) : magic_pattern(0, std::string_view(text)) {} // NOLINT(google-explicit-constructor)
     /// The pattern `text` (the text form above) at `offset`.
+    template <class = void>
     magic_pattern(std::size_t offset, std::string_view text) : offset_(offset) { parse(text); }
     /// The pattern `bytes` at `offset`, each byte under the byte of `mask`
     /// at the same position (an empty `mask`: every byte fixed). A mask of
     /// another length makes an invalid pattern.
+    template <class = void>
     magic_pattern(std::size_t offset, std::span<const std::byte> bytes, std::span<const std::byte> mask = {})
         : offset_(offset) {
         if (!mask.empty() && mask.size() != bytes.size()) {
@@ -149,14 +154,17 @@ public:
     /// Whether every byte is fixed (mask 0xff throughout).
     bool all_fixed() const noexcept { return all_fixed_; }
     /// The bytes (already masked: a wildcard byte is 0).
+    template <class = void>
     std::span<const std::byte> bytes() const noexcept { return std::as_bytes(std::span<const char>(bytes_)); }
     /// The mask, one byte per byte.
+    template <class = void>
     std::span<const std::byte> mask() const noexcept { return std::as_bytes(std::span<const char>(mask_)); }
 
     /// The pattern in the text form (wildcards as '?', other bytes escaped
     /// as needed); a partially masked byte, which the text form cannot
     /// write, shows as `\xNN&MM` (bytes and mask in hex). An invalid
     /// pattern shows the text it was given.
+    template <class = void>
     std::string text() const {
         if (!valid()) return source_;
         static constexpr char hex[] = "0123456789abcdef";
@@ -191,6 +199,7 @@ public:
     }
 
     /// Whether `input` holds the pattern (false for a short input).
+    template <class = void>
     bool matches(std::span<const std::byte> input) const noexcept {
         return check(reinterpret_cast<const unsigned char*>(input.data()), input.size()).first == 0;
     }
@@ -208,6 +217,7 @@ private:
 
     /// 0: matched; 1: mismatched at the second value's input offset; 2:
     /// undecided (every available byte agrees; the input is too short).
+    template <class = void>
     std::pair<int, std::size_t> check(const unsigned char* in, std::size_t n) const noexcept {
         const std::size_t stop = n < end() ? n : end();
         for (std::size_t i = offset_; i < stop; ++i) {
@@ -217,19 +227,23 @@ private:
         return n < end() ? std::pair<int, std::size_t>{2, end()} : std::pair<int, std::size_t>{0, 0};
     }
 
+    template <class = void>
     void push(unsigned char byte, unsigned char m) {
         bytes_ += static_cast<char>(byte & m);
         mask_ += static_cast<char>(m);
     }
 
+    template <class = void>
     void fail(std::string why) {
         error_ = std::move(why);
         bytes_.clear();
         mask_.clear();
     }
 
+    template <class = void>
     void fail_at(std::size_t at, std::string_view why) { fail((detail::text() << "at offset " << at << ": " << why).str()); }
 
+    template <class = void>
     static int hex_digit(char c) noexcept {
         if (c >= '0' && c <= '9') return c - '0';
         if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -237,6 +251,7 @@ private:
         return -1;
     }
 
+    template <class = void>
     void parse(std::string_view text) {
         source_ = std::string(text);
         for (std::size_t i = 0; i < text.size(); ++i) {
@@ -277,6 +292,7 @@ private:
 
     /// Moves leading wildcards into the offset; counts the fixed bits;
     /// refuses a pattern that fixes nothing.
+    template <class = void>
     void finish() {
         std::size_t lead = 0;
         while (lead < mask_.size() && mask_[lead] == 0) ++lead;
@@ -416,6 +432,7 @@ private:
 class sniff_allow {
 public:
     /// These names (the views are copied).
+    template <class = void>
     sniff_allow(std::initializer_list<std::string_view> names) : count_(names.size()) {
         if (names.size() <= inline_.size()) std::copy(names.begin(), names.end(), inline_.begin());
         else spill_.assign(names.begin(), names.end());
@@ -428,6 +445,7 @@ public:
     /// How many names.
     std::size_t size() const noexcept { return count_; }
     /// Whether `name` is allowed.
+    template <class = void>
     bool contains(std::string_view name) const noexcept {
         if (strings_ != nullptr) {
             for (std::size_t i = 0; i < count_; ++i)
@@ -527,6 +545,7 @@ struct sniff_explanation {
     std::vector<sniff_candidate> candidates; ///< every pattern, in the order match() tries them
 
     /// A readable, multi-line rendering.
+    template <class = void>
     std::string text() const {
         detail::text out;
         out << input_size << " byte" << detail::plural(input_size) << ": " << outcome;

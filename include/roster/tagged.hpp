@@ -118,6 +118,7 @@ public:
         : text_(std::string_view(text)) {}
 
     /// The tag `tag_key`=`tag_value`; a plain label when `tag_value` is empty.
+    template <class = void>
     tag(std::string_view tag_key, std::string_view tag_value) : text_(tag_key) {
         if (!tag_value.empty()) {
             text_ += '=';
@@ -128,13 +129,16 @@ public:
     /// The tag as written: "key=value" or "key".
     const std::string& text() const noexcept { return text_; }
     /// What precedes the first '=' (all of a label).
+    template <class = void>
     std::string_view key() const noexcept { return std::string_view(text_).substr(0, text_.find('=')); }
     /// What follows the first '=' ("" for a label).
+    template <class = void>
     std::string_view value() const noexcept {
         const std::size_t at = text_.find('=');
         return at == std::string::npos ? std::string_view() : std::string_view(text_).substr(at + 1);
     }
     /// Whether the tag is a plain label (no '=').
+    template <class = void>
     bool is_label() const noexcept { return text_.find('=') == std::string::npos; }
 
     /// Tags are equal when their texts are.
@@ -281,6 +285,7 @@ public:
     }
 
     /// Every clause of both filters.
+    template <class = void>
     friend tag_filter operator&&(tag_filter a, const tag_filter& b) {
         a.all_.insert(a.all_.end(), b.all_.begin(), b.all_.end());
         detail::normalise_tags(a.all_);
@@ -292,6 +297,7 @@ public:
 
     /// "all_of(tier=auth) && any_of(eu, us) && none_of(experimental)";
     /// "everything" for the empty filter.
+    template <class = void>
     std::string text() const {
         if (matches_everything()) return "everything";
         detail::text out;
@@ -309,6 +315,7 @@ public:
     }
 
     /// The filter of one all_of clause.
+    template <class = void>
     static tag_filter make_all_of(std::vector<tag> tags) {
         tag_filter f;
         f.all_ = std::move(tags);
@@ -316,6 +323,7 @@ public:
         return f;
     }
     /// The filter of one any_of clause.
+    template <class = void>
     static tag_filter make_any_of(std::vector<tag> tags) {
         tag_filter f;
         detail::normalise_tags(tags);
@@ -323,6 +331,7 @@ public:
         return f;
     }
     /// The filter of one none_of clause.
+    template <class = void>
     static tag_filter make_none_of(std::vector<tag> tags) {
         tag_filter f;
         f.none_ = std::move(tags);
@@ -378,15 +387,20 @@ private:
 /// Building tag filters: `tags::all_of({"tier=auth"}) && tags::none_of({"experimental"})`.
 namespace tags {
 /// Entries carrying every one of `t`.
-inline tag_filter all_of(std::vector<tag> t) { return tag_filter::make_all_of(std::move(t)); }
+template <class = void>
+tag_filter all_of(std::vector<tag> t) { return tag_filter::make_all_of(std::move(t)); }
 /// Entries carrying at least one of `t` (none, if `t` is empty).
-inline tag_filter any_of(std::vector<tag> t) { return tag_filter::make_any_of(std::move(t)); }
+template <class = void>
+tag_filter any_of(std::vector<tag> t) { return tag_filter::make_any_of(std::move(t)); }
 /// Entries carrying none of `t`.
-inline tag_filter none_of(std::vector<tag> t) { return tag_filter::make_none_of(std::move(t)); }
+template <class = void>
+tag_filter none_of(std::vector<tag> t) { return tag_filter::make_none_of(std::move(t)); }
 /// Entries carrying `t`: all_of({t}).
-inline tag_filter has(tag t) { return tag_filter::make_all_of(std::vector<tag>{std::move(t)}); }
+template <class = void>
+tag_filter has(tag t) { return tag_filter::make_all_of(std::vector<tag>{std::move(t)}); }
 /// Every entry.
-inline tag_filter any() { return tag_filter(); }
+template <class = void>
+tag_filter any() { return tag_filter(); }
 } // namespace tags
 
 /// One registered entry, as explain() judged it against a filter.
@@ -409,6 +423,7 @@ struct tag_explanation {
     std::size_t matched = 0;                 ///< how many match
 
     /// A readable, multi-line rendering.
+    template <class = void>
     std::string text() const {
         detail::text out;
         out << filter << ": " << matched << " of " << candidates.size() << " entr" << (candidates.size() == 1 ? "y" : "ies")

@@ -39,12 +39,16 @@ namespace detail {
 /// (measured: about +40% on the cost of including roster/registry.hpp).
 class text {
 public:
+    template <class = void>
     text& operator<<(std::string_view piece) {
         out_.append(piece);
         return *this;
     }
+    template <class = void>
     text& operator<<(const char* piece) { return *this << std::string_view(piece); }
+    template <class = void>
     text& operator<<(const std::string& piece) { return *this << std::string_view(piece); }
+    template <class = void>
     text& operator<<(std::size_t number) {
         out_ += std::to_string(number);
         return *this;
@@ -53,19 +57,25 @@ public:
     struct quoted_name {
         std::string_view value;
     };
+    template <class = void>
     text& operator<<(quoted_name piece);
     /// The text built so far (moved out: use once, last).
-    std::string str() { return std::move(out_); }
+    template <class = void>
+    std::string str() {
+        return std::move(out_);
+    }
 
 private:
     std::string out_;
 };
 
 /// "s" when `count` is not 1.
-inline const char* plural(std::size_t count) noexcept { return count == 1 ? "" : "s"; }
+template <class = void>
+const char* plural(std::size_t count) noexcept { return count == 1 ? "" : "s"; }
 
 /// "file:line (in function)".
-inline std::string describe(const source_location& where) {
+template <class = void>
+std::string describe(const source_location& where) {
     const char* function = where.function_name();
     text out;
     out << where.file_name() << ":" << static_cast<std::size_t>(where.line());
@@ -80,7 +90,8 @@ struct utf8_sequence {
     std::uint32_t code_point = 0;
     std::size_t length = 0;
 };
-inline utf8_sequence decode_utf8(std::string_view s) noexcept {
+template <class = void>
+utf8_sequence decode_utf8(std::string_view s) noexcept {
     if (s.empty()) return {};
     const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
     const unsigned char lead = byte(0);
@@ -113,14 +124,16 @@ inline utf8_sequence decode_utf8(std::string_view s) noexcept {
 /// line and paragraph separators, and the invisible format characters
 /// (soft hyphen, zero-width and bidirectional controls, BOM), so that a name
 /// cannot hide or reorder text in a log line.
-inline bool shown_escaped(std::uint32_t cp) noexcept {
+template <class = void>
+bool shown_escaped(std::uint32_t cp) noexcept {
     return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) ||
            (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF ||
            (cp >= 0xFFF9 && cp <= 0xFFFB);
 }
 
 /// Appends `cp` as `\u{H...}`: lower-case hex digits, no leading zeros.
-inline void append_code_point_escape(std::string& out, std::uint32_t cp) {
+template <class = void>
+void append_code_point_escape(std::string& out, std::uint32_t cp) {
     constexpr char hex[] = "0123456789abcdef";
     out += "\\u{";
     bool leading = true;
@@ -140,7 +153,8 @@ inline void append_code_point_escape(std::string& out, std::uint32_t cp) {
 /// shown_escaped() as `\u{H...}`; everything else as it is. Unlike
 /// {fmt}'s `{:?}`, an invalid byte 0x85 (`\x85`) and the code point U+0085
 /// (`\u{85}`) never read alike.
-inline void append_quoted(std::string& out, std::string_view s) {
+template <class = void>
+void append_quoted(std::string& out, std::string_view s) {
     constexpr char hex[] = "0123456789abcdef";
     out += '"';
     while (!s.empty()) {
@@ -172,13 +186,15 @@ inline void append_quoted(std::string& out, std::string_view s) {
     out += '"';
 }
 
-inline text& text::operator<<(quoted_name piece) {
+template <class>
+text& text::operator<<(quoted_name piece) {
     append_quoted(out_, piece.value);
     return *this;
 }
 
 /// `s` quoted and escaped as append_quoted() does.
-inline std::string quoted(std::string_view s) {
+template <class = void>
+std::string quoted(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 2);
     append_quoted(out, s);
@@ -321,7 +337,8 @@ private:
 /// Collects registered keys and keeps the nearest to a missed key.
 using nearest_names = basic_nearest_names<>;
 
-inline error_info duplicate_message(std::string_view registry, const std::string& key, const source_location& added,
+template <class = void>
+error_info duplicate_message(std::string_view registry, const std::string& key, const source_location& added,
                                     const source_location& existing) {
     return {errc::duplicate_key, (text() << "roster: registry " << text::quoted_name{registry} << ": duplicate key " << key
                                          << ": added at " << describe(added) << ", but already added at "
@@ -329,28 +346,32 @@ inline error_info duplicate_message(std::string_view registry, const std::string
                                             .str()};
 }
 
-inline error_info null_message(std::string_view registry, const std::string& key, std::string_view value_type,
+template <class = void>
+error_info null_message(std::string_view registry, const std::string& key, std::string_view value_type,
                                std::string_view reason, const source_location& added) {
     return {errc::null_value, (text() << "roster: registry " << text::quoted_name{registry} << ": refused a value of type "
                                       << value_type << " for key " << key << " at " << describe(added) << ": " << reason)
                                          .str()};
 }
 
-inline error_info invalid_key_message(std::string_view registry, const std::string& key, std::string_view reason,
+template <class = void>
+error_info invalid_key_message(std::string_view registry, const std::string& key, std::string_view reason,
                                       const source_location& where) {
     return {errc::invalid_key, (text() << "roster: registry " << text::quoted_name{registry} << ": invalid key " << key << " at "
                                        << describe(where) << ": " << reason)
                                           .str()};
 }
 
-inline error_info frozen_message(std::string_view registry, std::string_view action, const std::string& key,
+template <class = void>
+error_info frozen_message(std::string_view registry, std::string_view action, const std::string& key,
                                  const source_location& where, const source_location& frozen_at) {
     return {errc::frozen, (text() << "roster: registry " << text::quoted_name{registry} << ": cannot " << action << " key " << key
                                   << " at " << describe(where) << ": the registry was frozen at " << describe(frozen_at))
                                      .str()};
 }
 
-inline error_info not_found_message(std::string_view registry, const std::string& key, const source_location& where,
+template <class = void>
+error_info not_found_message(std::string_view registry, const std::string& key, const source_location& where,
                                      std::string nearest_suffix) {
     return {errc::not_found, (text() << "roster: registry " << text::quoted_name{registry} << ": no entry for key " << key << " at "
                                      << describe(where) << nearest_suffix)
@@ -360,7 +381,8 @@ inline error_info not_found_message(std::string_view registry, const std::string
 /// A batch (or a whole-set replacement) refused as a whole: `what` names it
 /// ("a batch of 3 entries", "the replacement set of 3 entries"); every
 /// problem follows on its own line, in the words of the single add.
-inline error_info batch_message(std::string_view registry, std::string_view what, const source_location& where,
+template <class = void>
+error_info batch_message(std::string_view registry, std::string_view what, const source_location& where,
                                 const std::vector<std::string>& problems) {
     text out;
     out << "roster: registry " << text::quoted_name{registry} << ": refused " << what << " at " << describe(where) << ": "
@@ -370,7 +392,8 @@ inline error_info batch_message(std::string_view registry, std::string_view what
 }
 
 /// A batch committed to a frozen registry.
-inline error_info frozen_commit_message(std::string_view registry, const source_location& where,
+template <class = void>
+error_info frozen_commit_message(std::string_view registry, const source_location& where,
                                         const source_location& frozen_at) {
     return {errc::frozen, (text() << "roster: registry " << text::quoted_name{registry} << ": cannot commit a batch at "
                                   << describe(where) << ": the registry was frozen at " << describe(frozen_at))
@@ -379,7 +402,8 @@ inline error_info frozen_commit_message(std::string_view registry, const source_
 
 /// A staged registry used before it is ready: `action` says what was
 /// attempted ("look up key \"gzip\""), `why` why it is not ready.
-inline error_info not_ready_message(std::string_view registry, std::string_view action, const source_location& where,
+template <class = void>
+error_info not_ready_message(std::string_view registry, std::string_view action, const source_location& where,
                                     std::string_view why) {
     return {errc::not_ready, (text() << "roster: registry " << text::quoted_name{registry} << ": cannot " << action << " at "
                                      << describe(where) << ": " << why)
@@ -388,7 +412,8 @@ inline error_info not_ready_message(std::string_view registry, std::string_view 
 
 /// `roster: registry "<name>": create of key <key> at <where> failed: the
 /// factory added at <added> <what happened>`.
-inline error_info factory_failed_message(std::string_view registry, const std::string& key,
+template <class = void>
+error_info factory_failed_message(std::string_view registry, const std::string& key,
                                          const source_location& where, const source_location& added,
                                          std::string_view what_happened, std::exception_ptr cause = {}) {
     return {errc::factory_failed,
@@ -400,7 +425,8 @@ inline error_info factory_failed_message(std::string_view registry, const std::s
 
 /// `roster: registry "<name>": no common version for <key> at <where>:
 /// registered versions <...>; acceptable versions <...>` (versioned negotiate).
-inline error_info no_common_version_message(std::string_view registry, const std::string& key,
+template <class = void>
+error_info no_common_version_message(std::string_view registry, const std::string& key,
                                             const source_location& where, const std::string& registered,
                                             const std::string& acceptable) {
     return {errc::no_common_version, (text() << "roster: registry " << text::quoted_name{registry} << ": no common version for "
@@ -413,7 +439,8 @@ inline error_info no_common_version_message(std::string_view registry, const std
 /// with key <other> added at <other_where>: <why>` — two entries that would
 /// both answer one lookup, neither taking precedence (handler patterns);
 /// `why` gives example lookups, one sentence a line.
-inline error_info conflict_message(std::string_view registry, const std::string& key, const source_location& where,
+template <class = void>
+error_info conflict_message(std::string_view registry, const std::string& key, const source_location& where,
                                    const std::string& other, const source_location& other_where, std::string_view why) {
     return {errc::conflict, (text() << "roster: registry " << text::quoted_name{registry} << ": cannot add key " << key << " at "
                                     << describe(where) << ": it conflicts with key " << other << " added at "
@@ -422,7 +449,8 @@ inline error_info conflict_message(std::string_view registry, const std::string&
 }
 
 /// A second live listed registry under a name already in the catalog.
-inline error_info listed_name_taken_message(std::string_view name, const source_location& first,
+template <class = void>
+error_info listed_name_taken_message(std::string_view name, const source_location& first,
                                             const source_location& second) {
     return {errc::duplicate_key, (text() << "roster::catalog: a registry called " << text::quoted_name{name}
                                          << " is already listed: created at " << describe(first) << ", and again at "
@@ -431,7 +459,8 @@ inline error_info listed_name_taken_message(std::string_view name, const source_
 }
 
 /// The line the default listener error handler writes to stderr.
-inline std::string listener_threw_line(std::string_view registry, std::string_view kind, const std::string& key,
+template <class = void>
+std::string listener_threw_line(std::string_view registry, std::string_view kind, const std::string& key,
                                        const std::string& what) {
     return (text() << "roster: registry " << text::quoted_name{registry} << ": a change listener threw on the " << kind
                    << " event of key " << key << ": " << what << "; the exception was swallowed and delivery went on\n")
@@ -440,7 +469,8 @@ inline std::string listener_threw_line(std::string_view registry, std::string_vi
 
 /// The census' refusal: which expected keys are missing, and how to keep a
 /// static library's registrations (docs/static-registration.md).
-inline error_info census_message(std::string_view registry, const source_location& where, std::size_t missing_count,
+template <class = void>
+error_info census_message(std::string_view registry, const source_location& where, std::size_t missing_count,
                                  std::size_t expected_count, const std::string& missing,
                                  const std::string& registered) {
     return {errc::not_found,

@@ -59,8 +59,10 @@ struct context_descriptor {
     const std::vector<context_ancestor>& (*ancestry)();
 };
 
-/// Breadth-first walk of the declared bases of `self`.
-inline std::vector<context_ancestor> build_context_ancestry(const context_descriptor* self) {
+/// Breadth-first walk of the declared bases of `self`. (A template only so
+/// that its body is compiled where it is used: the include cost.)
+template <class = void>
+std::vector<context_ancestor> build_context_ancestry(const context_descriptor* self) {
     std::vector<context_ancestor> order;
     order.push_back(context_ancestor{self, 0, {}});
     for (std::size_t i = 0; i < order.size(); ++i) {

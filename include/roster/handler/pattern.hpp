@@ -24,6 +24,10 @@
 // The grammar and the precedence rules are Go's (net/http's pattern.go,
 // https://pkg.go.dev/net/http#hdr-Patterns); where roster differs,
 // docs/handlers.md says so and why.
+//
+// The functions are templates (`template <class = void>`, called as plain
+// functions) only so that including this header compiles none of their
+// bodies until they are used.
 #pragma once
 
 #include "roster/config.hpp"
@@ -103,6 +107,7 @@ struct route_parse_result;
 class route_pattern {
 public:
     /// Parses `text`. Never throws a roster error; may throw std::bad_alloc.
+    template <class = void>
     static route_parse_result parse(std::string_view text);
 
     /// The pattern as written.
@@ -143,6 +148,7 @@ struct route_parse_result {
     /// Whether the text parsed.
     explicit operator bool() const noexcept { return pattern.has_value(); }
     /// "at offset <n>: <reason>" (empty on success).
+    template <class = void>
     std::string message() const { return pattern ? std::string() : "at offset " + std::to_string(offset) + ": " + reason; }
 };
 
@@ -150,44 +156,56 @@ struct route_parse_result {
 
 /// `text` with %XX escapes decoded; an invalid escape leaves `text` as it is
 /// (Go's url.PathUnescape fallback in the mux).
-inline std::string path_unescape(std::string_view text);
+template <class = void>
+std::string path_unescape(std::string_view text);
 
 /// Whether `path` is already what clean_route_path() would make of it.
 /// Never allocates.
-inline bool is_clean_route_path(std::string_view path) noexcept;
+template <class = void>
+bool is_clean_route_path(std::string_view path) noexcept;
 
 /// The canonical form of a request path: a leading '/', no "." or ".."
 /// segments, no doubled slashes, the trailing slash kept (Go's cleanPath).
-inline std::string clean_route_path(std::string_view path);
+template <class = void>
+std::string clean_route_path(std::string_view path);
 
 /// `host` without a trailing ":port" ("example.com:8080" -> "example.com",
 /// "[::1]:80" -> "::1"); unchanged if it has none or is malformed.
 /// Never allocates: a view into `host`.
-inline std::string_view strip_host_port(std::string_view host) noexcept;
+template <class = void>
+std::string_view strip_host_port(std::string_view host) noexcept;
 
 // -------------------------------------------------------------- relations
 
 /// How `a`'s methods relate to `b`'s (every method > GET > HEAD).
-inline route_relation compare_route_methods(const route_pattern& a, const route_pattern& b) noexcept;
+template <class = void>
+route_relation compare_route_methods(const route_pattern& a, const route_pattern& b) noexcept;
 /// How `a`'s paths relate to `b`'s.
-inline route_relation compare_route_paths(const route_pattern& a, const route_pattern& b) noexcept;
+template <class = void>
+route_relation compare_route_paths(const route_pattern& a, const route_pattern& b) noexcept;
 /// How `a` relates to `b` by method and path (hosts aside).
-inline route_relation compare_routes(const route_pattern& a, const route_pattern& b) noexcept;
+template <class = void>
+route_relation compare_routes(const route_pattern& a, const route_pattern& b) noexcept;
 /// Whether `a` and `b` may not both be registered: the same host, and
 /// equivalent or overlapping by method and path. (Different hosts never
 /// conflict: a pattern with a host beats one without.)
-inline bool routes_conflict(const route_pattern& a, const route_pattern& b) noexcept;
+template <class = void>
+bool routes_conflict(const route_pattern& a, const route_pattern& b) noexcept;
 /// Why `a` and `b` conflict, with example paths (Go's describeConflict).
 /// Precondition: routes_conflict(a, b).
-inline std::string describe_route_conflict(const route_pattern& a, const route_pattern& b);
+template <class = void>
+std::string describe_route_conflict(const route_pattern& a, const route_pattern& b);
 /// A path both `a` and `b` match. Precondition: their paths are not disjoint.
-inline std::string route_common_path(const route_pattern& a, const route_pattern& b);
+template <class = void>
+std::string route_common_path(const route_pattern& a, const route_pattern& b);
 /// A path `a` matches and `b` doesn't. Precondition: there is one.
-inline std::string route_difference_path(const route_pattern& a, const route_pattern& b);
+template <class = void>
+std::string route_difference_path(const route_pattern& a, const route_pattern& b);
 
 namespace detail::route {
 
-inline bool is_token_char(char c) noexcept {
+template <class = void>
+bool is_token_char(char c) noexcept {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
     switch (c) {
     case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.': case '^':
@@ -196,14 +214,16 @@ inline bool is_token_char(char c) noexcept {
     }
 }
 
-inline bool is_valid_method(std::string_view method) noexcept {
+template <class = void>
+bool is_valid_method(std::string_view method) noexcept {
     if (method.empty()) return false;
     for (const char c : method)
         if (!is_token_char(c)) return false;
     return true;
 }
 
-inline bool is_valid_wildcard_name(std::string_view name) noexcept {
+template <class = void>
+bool is_valid_wildcard_name(std::string_view name) noexcept {
     if (name.empty()) return false;
     for (std::size_t i = 0; i < name.size(); ++i) {
         const auto c = static_cast<unsigned char>(name[i]);
@@ -214,7 +234,8 @@ inline bool is_valid_wildcard_name(std::string_view name) noexcept {
     return true;
 }
 
-inline int hex_value(char c) noexcept {
+template <class = void>
+int hex_value(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -222,7 +243,8 @@ inline int hex_value(char c) noexcept {
 }
 
 /// Whether every '%' in `text` starts a valid %XX escape.
-inline bool escapes_valid(std::string_view text) noexcept {
+template <class = void>
+bool escapes_valid(std::string_view text) noexcept {
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] != '%') continue;
         if (i + 2 >= text.size() || hex_value(text[i + 1]) < 0 || hex_value(text[i + 2]) < 0) return false;
@@ -233,7 +255,8 @@ inline bool escapes_valid(std::string_view text) noexcept {
 
 /// Whether the path segment `escaped` unescapes to `literal` (an invalidly
 /// escaped segment is compared as it is). Never allocates.
-inline bool segment_equals(std::string_view escaped, std::string_view literal) noexcept {
+template <class = void>
+bool segment_equals(std::string_view escaped, std::string_view literal) noexcept {
     if (escaped.find('%') == std::string_view::npos || !escapes_valid(escaped)) return escaped == literal;
     std::size_t j = 0;
     for (std::size_t i = 0; i < escaped.size(); ++i, ++j) {
@@ -257,6 +280,7 @@ struct path_cursor {
 
     /// Splits off the next segment: "/" for a trailing slash, else the text
     /// between this '/' and the next (escaped, as in the request).
+    template <class = void>
     std::string_view next() noexcept {
         if (rest.empty()) { // only the extra slash is left
             extra_slash = false;
@@ -299,7 +323,8 @@ struct captures {
 };
 
 /// Whether `segments` match the path at `at`; records captured values.
-inline bool match_segments(const route_segment* first, const route_segment* last, path_cursor at,
+template <class = void>
+bool match_segments(const route_segment* first, const route_segment* last, path_cursor at,
                            captures& out) noexcept {
     for (; first != last; ++first) {
         const route_segment& s = *first;
@@ -332,7 +357,8 @@ struct path_facts {
 
 /// Bytes [i, i + min(8, n - i)) of `path` as a little-endian word (zeros
 /// beyond the end). Never reads past the end.
-inline std::uint64_t path_word(std::string_view path, std::size_t i) noexcept {
+template <class = void>
+std::uint64_t path_word(std::string_view path, std::size_t i) noexcept {
     const char* p = path.data() + i;
     const std::size_t take = path.size() - i;
     std::uint64_t word = 0;
@@ -365,14 +391,16 @@ constexpr std::uint64_t mix_word(std::uint64_t hash, std::uint64_t word) noexcep
 
 /// The hash of a path that the frozen tree's literal tables use (eight
 /// bytes a step; the length is folded in, so zero padding cannot collide).
-inline std::uint64_t hash_path(std::string_view path) noexcept {
+template <class = void>
+std::uint64_t hash_path(std::string_view path) noexcept {
     std::uint64_t hash = path.size();
     for (std::size_t i = 0; i < path.size(); i += 8) hash = mix_word(hash, path_word(path, i));
     return hash;
 }
 
 /// The exact test behind scan_path(), byte by byte.
-inline path_facts scan_path_slowly(std::string_view path) noexcept {
+template <class = void>
+path_facts scan_path_slowly(std::string_view path) noexcept {
     path_facts facts;
     const std::size_t n = path.size();
     if (n == 0 || path.front() != '/') facts.clean = false;
@@ -393,7 +421,8 @@ inline path_facts scan_path_slowly(std::string_view path) noexcept {
 /// is_clean_route_path() and the absence of '%' in one pass, eight bytes at
 /// a time: a chunk with no '%', no "//" and no "/." is done in a few
 /// operations; any other falls back to scan_path_slowly(). Never allocates.
-inline path_facts scan_path(std::string_view path) noexcept {
+template <class = void>
+path_facts scan_path(std::string_view path) noexcept {
     constexpr std::uint64_t ones = 0x0101010101010101u;
     constexpr std::uint64_t highs = 0x8080808080808080u;
     // High bit of each byte of `x` that is zero (exact: no false positives).
@@ -423,14 +452,16 @@ inline path_facts scan_path(std::string_view path) noexcept {
 
 /// Whether `pattern`'s path matches `path` (a multi wildcard needs at least
 /// the slash before it).
-inline bool match_path(const route_pattern& pattern, path_cursor at, captures& out) noexcept {
+template <class = void>
+bool match_path(const route_pattern& pattern, path_cursor at, captures& out) noexcept {
     const auto& segs = pattern.segments();
     return match_segments(segs.data(), segs.data() + segs.size(), at, out);
 }
 
 /// Go's exactMatch: the match of `pattern` on `path` (with `extra_slash`)
 /// is exact unless a multi wildcard matched a non-empty rest.
-inline bool exact_match(const route_pattern& pattern, std::string_view path, bool extra_slash) noexcept {
+template <class = void>
+bool exact_match(const route_pattern& pattern, std::string_view path, bool extra_slash) noexcept {
     if (!pattern.ends_in_multi()) return true;
     const bool ends_in_slash = extra_slash || (!path.empty() && path.back() == '/');
     if (!ends_in_slash) return false;
@@ -439,13 +470,15 @@ inline bool exact_match(const route_pattern& pattern, std::string_view path, boo
     return pattern.segments().size() == slashes;
 }
 
-inline route_relation inverse(route_relation r) noexcept {
+template <class = void>
+route_relation inverse(route_relation r) noexcept {
     if (r == route_relation::more_specific) return route_relation::more_general;
     if (r == route_relation::more_general) return route_relation::more_specific;
     return r;
 }
 
-inline route_relation combine(route_relation r1, route_relation r2) noexcept {
+template <class = void>
+route_relation combine(route_relation r1, route_relation r2) noexcept {
     switch (r1) {
     case route_relation::equivalent: return r2;
     case route_relation::disjoint: return route_relation::disjoint;
@@ -459,7 +492,8 @@ inline route_relation combine(route_relation r1, route_relation r2) noexcept {
     return route_relation::disjoint;
 }
 
-inline route_relation compare_segments(const route_segment& s1, const route_segment& s2) noexcept {
+template <class = void>
+route_relation compare_segments(const route_segment& s1, const route_segment& s2) noexcept {
     if (s1.multi && s2.multi) return route_relation::equivalent;
     if (s1.multi) return route_relation::more_general;
     if (s2.multi) return route_relation::more_specific;
@@ -469,13 +503,15 @@ inline route_relation compare_segments(const route_segment& s1, const route_segm
     return s1.text == s2.text ? route_relation::equivalent : route_relation::disjoint;
 }
 
-inline void write_segment(std::string& out, const route_segment& s) {
+template <class = void>
+void write_segment(std::string& out, const route_segment& s) {
     out += '/';
     if (!s.multi && s.text != "/") out += s.text;
 }
 
 /// Go's %q for the ASCII paths and names conflict descriptions show.
-inline std::string quoted(std::string_view text) {
+template <class = void>
+std::string quoted(std::string_view text) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out = "\"";
     for (const char c : text) {
@@ -499,7 +535,8 @@ inline std::string quoted(std::string_view text) {
 
 // ------------------------------------------------------------ definitions
 
-inline route_parse_result route_pattern::parse(std::string_view s) {
+template <class>
+route_parse_result route_pattern::parse(std::string_view s) {
     route_parse_result out;
     const auto fail = [&out](std::size_t offset, std::string reason) -> route_parse_result {
         out.offset = offset;
@@ -579,7 +616,8 @@ inline route_parse_result route_pattern::parse(std::string_view s) {
     return out;
 }
 
-inline std::string path_unescape(std::string_view text) {
+template <class>
+std::string path_unescape(std::string_view text) {
     if (text.find('%') == std::string_view::npos || !detail::route::escapes_valid(text)) return std::string(text);
     std::string out;
     out.reserve(text.size());
@@ -594,9 +632,11 @@ inline std::string path_unescape(std::string_view text) {
     return out;
 }
 
-inline bool is_clean_route_path(std::string_view path) noexcept { return detail::route::scan_path(path).clean; }
+template <class>
+bool is_clean_route_path(std::string_view path) noexcept { return detail::route::scan_path(path).clean; }
 
-inline std::string clean_route_path(std::string_view p) {
+template <class>
+std::string clean_route_path(std::string_view p) {
     if (p.empty()) return "/";
     // Built by appending: g++ 12 at -O3 warns (-Wrestrict, a false positive,
     // GCC bug 105329) about "/" + std::string(p).
@@ -632,7 +672,8 @@ inline std::string clean_route_path(std::string_view p) {
     return out;
 }
 
-inline std::string_view strip_host_port(std::string_view host) noexcept {
+template <class>
+std::string_view strip_host_port(std::string_view host) noexcept {
     const std::size_t first = host.find(':');
     if (first == std::string_view::npos) return host; // the common case: one memchr
     // Go's net.SplitHostPort; on any error the host is returned unchanged.
@@ -655,7 +696,8 @@ inline std::string_view strip_host_port(std::string_view host) noexcept {
     return name;
 }
 
-inline route_relation compare_route_methods(const route_pattern& a, const route_pattern& b) noexcept {
+template <class>
+route_relation compare_route_methods(const route_pattern& a, const route_pattern& b) noexcept {
     if (a.method() == b.method()) return route_relation::equivalent;
     if (a.method().empty()) return route_relation::more_general;
     if (b.method().empty()) return route_relation::more_specific;
@@ -664,7 +706,8 @@ inline route_relation compare_route_methods(const route_pattern& a, const route_
     return route_relation::disjoint;
 }
 
-inline route_relation compare_route_paths(const route_pattern& a, const route_pattern& b) noexcept {
+template <class>
+route_relation compare_route_paths(const route_pattern& a, const route_pattern& b) noexcept {
     const auto& s1 = a.segments();
     const auto& s2 = b.segments();
     if (s1.size() != s2.size() && !a.ends_in_multi() && !b.ends_in_multi()) return route_relation::disjoint;
@@ -680,19 +723,22 @@ inline route_relation compare_route_paths(const route_pattern& a, const route_pa
     return route_relation::disjoint;
 }
 
-inline route_relation compare_routes(const route_pattern& a, const route_pattern& b) noexcept {
+template <class>
+route_relation compare_routes(const route_pattern& a, const route_pattern& b) noexcept {
     const route_relation methods = compare_route_methods(a, b);
     if (methods == route_relation::disjoint) return methods;
     return detail::route::combine(methods, compare_route_paths(a, b));
 }
 
-inline bool routes_conflict(const route_pattern& a, const route_pattern& b) noexcept {
+template <class>
+bool routes_conflict(const route_pattern& a, const route_pattern& b) noexcept {
     if (a.host() != b.host()) return false;
     const route_relation rel = compare_routes(a, b);
     return rel == route_relation::equivalent || rel == route_relation::overlaps;
 }
 
-inline std::string route_common_path(const route_pattern& a, const route_pattern& b) {
+template <class>
+std::string route_common_path(const route_pattern& a, const route_pattern& b) {
     std::string out;
     const auto& s1 = a.segments();
     const auto& s2 = b.segments();
@@ -703,7 +749,8 @@ inline std::string route_common_path(const route_pattern& a, const route_pattern
     return out;
 }
 
-inline std::string route_difference_path(const route_pattern& a, const route_pattern& b) {
+template <class>
+std::string route_difference_path(const route_pattern& a, const route_pattern& b) {
     std::string out;
     const auto& s1 = a.segments();
     const auto& s2 = b.segments();
@@ -732,7 +779,8 @@ inline std::string route_difference_path(const route_pattern& a, const route_pat
     return out;
 }
 
-inline std::string describe_route_conflict(const route_pattern& a, const route_pattern& b) {
+template <class>
+std::string describe_route_conflict(const route_pattern& a, const route_pattern& b) {
     using detail::route::quoted;
     const route_relation methods = compare_route_methods(a, b);
     const route_relation paths = compare_route_paths(a, b);

@@ -240,6 +240,7 @@ private:
     }
 
     /// The entry of `target` in this context type's resolution order, or null.
+    template <class = void>
     const detail::context_ancestor* find(const detail::context_descriptor* target) const {
         if (type_ == nullptr) return nullptr;
         for (const detail::context_ancestor& ancestor : type_->ancestry())

@@ -89,16 +89,20 @@ template <class S>
 inline constexpr bool is_std_function<std::function<S>> = true;
 
 /// The registrations being built on this thread, innermost last: how a
-/// dependency cycle is told from recursion that terminates.
+/// dependency cycle is told from recursion that terminates. (The functions
+/// and the guard below are templates only so that including the header
+/// compiles none of them until a factory is run.)
 struct building_frame {
     const void* registration;
     std::string_view kind;
 };
-inline std::vector<building_frame>& building_stack() {
+template <class = void>
+std::vector<building_frame>& building_stack() {
     thread_local std::vector<building_frame> stack;
     return stack;
 }
-inline bool is_building(const void* registration) {
+template <class = void>
+bool is_building(const void* registration) {
     for (const building_frame& frame : building_stack())
         if (frame.registration == registration) return true;
     return false;
@@ -116,15 +120,18 @@ std::string building_cycle(const void* registration, std::string_view kind) {
     return chain + detail::quoted(kind);
 }
 /// Marks a registration as being built on this thread for its lifetime.
-class building_guard {
+template <class = void>
+class basic_building_guard {
 public:
-    building_guard(const void* registration, std::string_view kind) {
+    basic_building_guard(const void* registration, std::string_view kind) {
         building_stack().push_back(building_frame{registration, kind});
     }
-    building_guard(const building_guard&) = delete;
-    building_guard& operator=(const building_guard&) = delete;
-    ~building_guard() { building_stack().pop_back(); }
+    basic_building_guard(const basic_building_guard&) = delete;
+    basic_building_guard& operator=(const basic_building_guard&) = delete;
+    ~basic_building_guard() { building_stack().pop_back(); }
 };
+/// See basic_building_guard.
+using building_guard = basic_building_guard<>;
 
 } // namespace detail
 

@@ -60,6 +60,7 @@ public:
         : kind_(constraint_kind::context), type_(&detail::context_info<std::remove_cv_t<T>>::descriptor) {}
 
     /// Used by roster::when; call that instead.
+    template <class = void>
     constraint(detail::predicate_tag, const detail::context_descriptor* on,
                std::function<bool(const scope_context&)> predicate, int rank, std::string label)
         : kind_(constraint_kind::predicate), type_(on), predicate_(std::move(predicate)), rank_(rank),
