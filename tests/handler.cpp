@@ -1650,3 +1650,33 @@ TEST_CASE("handler registry: once frozen, an unclean path to a literal route is 
         CHECK(clean.status() == roster::route_status::matched);
     }
 }
+
+TEST_CASE("handler registry: a literal route with a method is found by every spelling of its path, frozen or not "
+          "(the frozen registry's one-probe table holds clean paths without '%' only)",
+          "[handler][escapes]") {
+    for (const bool frozen : {false, true}) {
+        routes reg{"handler.literal_spellings"};
+        reg.add("GET /a", +[] { return 1; });
+        reg.add("GET /%62/c", +[] { return 2; });
+        reg.add("GET /%x", +[] { return 3; });
+        reg.add("POST /a", +[] { return 4; });
+        if (frozen) reg.freeze();
+        struct spelling {
+            std::string_view method;
+            std::string_view path;
+            int handler;
+        };
+        for (const spelling& s : {spelling{"GET", "/a", 1}, spelling{"GET", "/%61", 1}, spelling{"HEAD", "/a", 1},
+                                  spelling{"", "/a", 1}, spelling{"GET", "/b/c", 2}, spelling{"GET", "/%62/%63", 2},
+                                  spelling{"GET", "/%25x", 3}, spelling{"POST", "/a", 4}, spelling{"POST", "/%61", 4}}) {
+            INFO("frozen " << frozen << ", " << s.method << " " << s.path);
+            const auto m = reg.match(s.method, "example.com", s.path);
+            REQUIRE(m.status() == roster::route_status::matched);
+            CHECK(m.handler()() == s.handler);
+            CHECK(m.size() == 0);
+        }
+        const auto other = reg.match("PUT", "example.com", "/a");
+        CHECK(other.status() == roster::route_status::method_not_allowed);
+        CHECK(other.allow_header() == "GET, HEAD, POST");
+    }
+}

@@ -361,7 +361,10 @@ public:
     match_type match(std::string_view method, std::string_view host, std::string_view path) const {
         if (method.empty()) method = "GET";
         if (const index* tree = index_.load(std::memory_order_acquire)) {
-            return dispatch(tree_finder{*tree}, method, host, path, true, true);
+            const tree_finder finder{*tree};
+            // The common case of a literal route: one probe, nothing else.
+            if (const entry* direct = finder.find_direct(method, path)) return matched(*direct, true, true);
+            return dispatch(finder, method, host, path, true, true);
         }
         return this->read([&](const map_type& map) {
             return dispatch(scan_finder{map}, method, host, path, this->frozen(), true);
@@ -430,8 +433,9 @@ private:
         struct slot {
             std::uint64_t hash = 0;      ///< the hash the caller computed (of the path, or of both)
             const entry* item = nullptr; ///< the pattern's entry; null: an empty slot
-            std::string method;          ///< the method ("" in a table by path alone)
-            std::string path;            ///< the literal path
+            std::uint64_t word = 0;        ///< method_word() of the method
+            std::size_t method_size = 0;   ///< the method's length: key = method + path
+            std::string key;               ///< the method ("" in a table by path alone), then the literal path
         };
         /// @endcond
         std::vector<slot> slots; // a power of two, at most half full
@@ -445,17 +449,24 @@ private:
                 for (slot& s : old)
                     if (s.item != nullptr) place(std::move(s));
             }
-            place(slot{hash, item, std::move(method), std::move(path)});
+            const std::uint64_t word = method_word(method);
+            const std::size_t method_size = method.size();
+            method += path;
+            place(slot{hash, item, word, method_size, std::move(method)});
         }
 
-        const entry* find(std::uint64_t hash, std::string_view method, std::string_view path) const noexcept {
+        /// The entry for (method, path), or null. `word`: method_word(method).
+        const entry* find(std::uint64_t hash, std::string_view method, std::uint64_t word,
+                          std::string_view path) const noexcept {
             if (slots.empty()) return nullptr;
             const std::size_t mask = slots.size() - 1;
             for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
                 const slot& s = slots[i];
                 if (s.item == nullptr) return nullptr;
-                if (s.hash == hash && s.path.size() == path.size() && s.method == method &&
-                    std::memcmp(s.path.data(), path.data(), path.size()) == 0)
+                if (s.hash == hash && s.word == word && s.method_size == method.size() &&
+                    s.key.size() == method.size() + path.size() &&
+                    (method.size() <= 8 || same_bytes(s.key.data(), method.data(), method.size())) &&
+                    same_bytes(s.key.data() + method.size(), path.data(), path.size()))
                     return s.item;
             }
         }
@@ -469,14 +480,55 @@ private:
                     ++count;
                     return;
                 }
-                if (slots[i].method == s.method && slots[i].path == s.path) return; // the first stays
+                if (slots[i].method_size == s.method_size && slots[i].key == s.key) return; // the first stays
             }
         }
     };
 
-    /// Whether `a` and `b` hold the same `n` bytes (short keys: no call).
+    /// A method's bytes as one word when it has at most eight (every
+    /// standard method), else 0 (then its bytes are compared).
+    static std::uint64_t method_word(std::string_view method) noexcept {
+        return method.size() <= 8 ? detail::route::short_word(method.data(), method.size()) : 0;
+    }
+
+    /// The hash of a (method, path) for index::direct: eight bytes a step,
+    /// the last step overlapping the one before (no byte-by-byte tail).
+    static std::uint64_t request_hash(std::uint64_t word, std::size_t method_size, std::string_view path) noexcept {
+        std::uint64_t hash = detail::route::mix_word(path.size() ^ (std::uint64_t{method_size} << 56), word);
+        const std::size_t n = path.size();
+        if (n < 8) return detail::route::mix_word(hash, detail::route::short_word(path.data(), n));
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::uint64_t chunk;
+            std::memcpy(&chunk, path.data() + i, 8);
+            hash = detail::route::mix_word(hash, chunk);
+        }
+        std::uint64_t last;
+        std::memcpy(&last, path.data() + n - 8, 8);
+        return detail::route::mix_word(hash, last);
+    }
+
+    /// Whether `a` and `b` hold the same `n` bytes: eight at a time (the
+    /// last word overlapping the one before), no call.
     static bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
-        if (n > 16) return std::memcmp(a, b, n) == 0;
+        const auto load8 = [](const char* p) noexcept {
+            std::uint64_t word;
+            std::memcpy(&word, p, 8);
+            return word;
+        };
+        if (n >= 8) {
+            for (std::size_t i = 0; i + 8 < n; i += 8)
+                if (load8(a + i) != load8(b + i)) return false;
+            return load8(a + n - 8) == load8(b + n - 8);
+        }
+        if (n >= 4) {
+            std::uint32_t x[2];
+            std::uint32_t y[2];
+            std::memcpy(&x[0], a, 4);
+            std::memcpy(&x[1], a + n - 4, 4);
+            std::memcpy(&y[0], b, 4);
+            std::memcpy(&y[1], b + n - 4, 4);
+            return x[0] == y[0] && x[1] == y[1];
+        }
         for (std::size_t i = 0; i < n; ++i)
             if (a[i] != b[i]) return false;
         return true;
@@ -534,12 +586,6 @@ private:
         }
     };
 
-    /// The hash of (method, path) for index::direct, from the path's hash.
-    static std::uint64_t method_path_hash(std::uint64_t path_hash, std::string_view method) noexcept {
-        return detail::route::mix_word(path_hash ^ (std::uint64_t{method.size()} << 56),
-                                       detail::route::path_word(method, 0));
-    }
-
     struct index {
         node root;
         /// Host-less patterns with a method and an all-literal path, by
@@ -552,8 +598,9 @@ private:
         /// exactly, so the trailing-slash probe is skipped for other depths.
         std::uint64_t slash_depths = 0;
 
-        const entry* find_direct(std::string_view method, std::string_view path, std::uint64_t path_hash) const noexcept {
-            return direct.find(method_path_hash(path_hash, method), method, path);
+        const entry* find_direct(std::string_view method, std::string_view path) const noexcept {
+            const std::uint64_t word = method_word(method);
+            return direct.find(request_hash(word, method.size(), path), method, word, path);
         }
 
         void insert(const entry& item) {
@@ -583,8 +630,12 @@ private:
                 if (!method_level->exact) method_level->exact = std::make_unique<literal_table>();
                 method_level->exact_lengths |= std::uint64_t{1} << std::min<std::size_t>(exact_path.size(), 63);
                 const std::uint64_t path_hash = detail::route::hash_path(exact_path);
-                if (p.host().empty() && !p.method().empty())
-                    direct.insert(method_path_hash(path_hash, p.method()), p.method(), exact_path, &item);
+                // The direct table is probed with the raw request path, before
+                // it is checked: it holds clean paths without '%' only.
+                if (p.host().empty() && !p.method().empty() && is_clean_route_path(exact_path) &&
+                    exact_path.find('%') == std::string::npos)
+                    direct.insert(request_hash(method_word(p.method()), p.method().size(), exact_path), p.method(),
+                                  exact_path, &item);
                 method_level->exact->insert(path_hash, std::string(), std::move(exact_path), &item);
             }
         }
@@ -620,7 +671,7 @@ private:
         out.count = 0;
         if (n->exact && plain && !at.extra_slash &&
             (n->exact_lengths >> std::min<std::size_t>(at.rest.size(), 63) & 1) != 0) {
-            if (const entry* found = n->exact->find(hash, std::string_view(), at.rest)) return found;
+            if (const entry* found = n->exact->find(hash, std::string_view(), 0, at.rest)) return found;
         }
         return walk_tree(n, at, out, plain);
     }
@@ -642,12 +693,13 @@ private:
         /// Whether some pattern names a host (else the host need not be looked at).
         bool has_hosts() const noexcept { return !tree.root.literals.empty(); }
 
-        /// One probe for a literal pattern of this exact method and path
-        /// (only when no pattern names a host), or null.
-        const entry* find_direct(std::string_view method, std::string_view path,
-                                 const detail::route::path_facts& facts) const noexcept {
-            if (has_hosts() || !facts.plain) return nullptr;
-            return tree.find_direct(method, path, facts.hash);
+        /// One probe for a literal pattern of exactly this method and path,
+        /// or null; only when no pattern names a host. `path` is the request's
+        /// as given: the table holds clean paths without '%' only, so a path
+        /// found there needs no cleaning or unescaping.
+        const entry* find_direct(std::string_view method, std::string_view path) const noexcept {
+            if (has_hosts() || tree.direct.count == 0) return nullptr;
+            return tree.find_direct(method, path);
         }
 
         /// Whether a pattern could match `path` with a slash added, exactly.
@@ -702,10 +754,7 @@ private:
         const map_type& map;
 
         static constexpr bool has_hosts() noexcept { return true; }
-        static constexpr const entry* find_direct(std::string_view, std::string_view,
-                                                  const detail::route::path_facts&) noexcept {
-            return nullptr;
-        }
+        static constexpr const entry* find_direct(std::string_view, std::string_view) noexcept { return nullptr; }
         static constexpr bool may_match_with_slash(std::string_view) noexcept { return true; }
 
         const entry* find(std::string_view host, std::string_view method, detail::route::path_cursor at,
@@ -763,18 +812,6 @@ private:
             facts = detail::route::scan_path(path);
         }
 
-        // The common case of a literal route: one probe, no tree walk. Not for
-        // a path that had to be cleaned: that is a clean_path redirect (below).
-        if (facts.clean && cleaned.empty()) {
-            if (const entry* direct = finder.find_direct(method, path, facts)) {
-                out.status_ = route_status::matched;
-                out.captures_.count = 0;
-                out.route_ = route_of(*direct, shared);
-                out.where_ = direct->where;
-                if (counted) this->count_hit(*direct);
-                return out;
-            }
-        }
         const entry* found = finder.find(host, method, detail::route::path_cursor{path, false}, out.captures_, facts);
         // Go's trailing-slash redirect: only for a path that does not end in '/' already.
         const bool slash_probe = !path.empty() && path.back() != '/';
@@ -818,6 +855,16 @@ private:
         out.route_ = route_of(*found, shared);
         out.where_ = found->where;
         if (counted) this->count_hit(*found);
+        return out;
+    }
+
+    /// A hit on `item` with nothing captured.
+    match_type matched(const entry& item, bool shared, bool counted) const noexcept {
+        match_type out;
+        out.status_ = route_status::matched;
+        out.route_ = route_of(item, shared);
+        out.where_ = item.where;
+        if (counted) this->count_hit(item);
         return out;
     }
 
