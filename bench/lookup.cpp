@@ -41,6 +41,13 @@
 #include <unordered_map>
 #include <vector>
 
+#if __has_include(<boost/unordered/unordered_flat_map.hpp>)
+#include <boost/unordered/unordered_flat_map.hpp>
+#define ROSTER_BENCH_HAS_BOOST_FLAT 1
+#else
+#define ROSTER_BENCH_HAS_BOOST_FLAT 0
+#endif
+
 namespace {
 
 using value_t = std::shared_ptr<const int>;
@@ -51,6 +58,7 @@ struct key_set {
     std::vector<std::string> keys;
     std::vector<const char*> cstrs;
     std::vector<std::string_view> views;
+    std::vector<std::string> misses; // as long as the keys, none of them registered
     std::vector<std::vector<std::uint32_t>> orders;
 };
 
@@ -60,7 +68,14 @@ struct fixture {
     std::unordered_map<std::string, value_t, roster::detail::transparent_string_hash<std::string_view>,
                        std::equal_to<>>
         limit;
-    std::unordered_map<std::string, value_t> baseline;
+    std::unordered_map<std::string, value_t> baseline; // also the standard limit, read without its mutex
+#if ROSTER_BENCH_HAS_BOOST_FLAT
+    struct boost_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return boost::hash<std::string_view>{}(s); }
+    };
+    boost::unordered_flat_map<std::string, value_t, boost_hash, std::equal_to<>> boost_flat;
+#endif
     mutable std::shared_mutex baseline_mutex;
     std::unordered_map<std::string, std::function<value_t()>> c10;
     roster::registry<value_t> mutable_reg{"bench.mutable"};
@@ -81,6 +96,9 @@ struct fixture {
         for (const auto& k : ks.keys) {
             ks.cstrs.push_back(k.c_str());
             ks.views.emplace_back(k);
+            std::string miss = k;
+            miss.replace(7, 5, "missx"); // "roster.missx.key...": same length, never registered
+            ks.misses.push_back(std::move(miss));
         }
         for (int t = 0; t < max_threads; ++t) {
             std::vector<std::uint32_t> order(n);
@@ -92,6 +110,9 @@ struct fixture {
             auto value = std::make_shared<const int>(static_cast<int>(i));
             limit.emplace(ks.keys[i], value);
             baseline.emplace(ks.keys[i], value);
+#if ROSTER_BENCH_HAS_BOOST_FLAT
+            boost_flat.emplace(ks.keys[i], value);
+#endif
             c10.emplace(ks.keys[i], [value] { return value; });
             mutable_reg.add(ks.keys[i], value);
             frozen_reg.add(ks.keys[i], value);
@@ -129,6 +150,22 @@ long limit_sv(const fixture& f, std::uint32_t i) {
     const auto it = f.limit.find(f.ks.views[i]);
     return it == f.limit.end() ? 0 : read_value(it->second);
 }
+/// The standard limit: std::unordered_map<std::string, V>::find with a
+/// pre-built std::string (std::hash<std::string>), value read in place.
+long std_limit_string(const fixture& f, std::uint32_t i) {
+    const auto it = f.baseline.find(f.ks.keys[i]);
+    return it == f.baseline.end() ? 0 : read_value(it->second);
+}
+long std_limit_miss_string(const fixture& f, std::uint32_t i) {
+    const auto it = f.baseline.find(f.ks.misses[i]);
+    return it == f.baseline.end() ? 0 : read_value(it->second);
+}
+#if ROSTER_BENCH_HAS_BOOST_FLAT
+long boost_flat_sv(const fixture& f, std::uint32_t i) {
+    const auto it = f.boost_flat.find(f.ks.views[i]);
+    return it == f.boost_flat.end() ? 0 : read_value(it->second);
+}
+#endif
 long shared_mutex_baseline_cstr(const fixture& f, std::uint32_t i) {
     const std::string key(f.ks.cstrs[i]); // what users write: a std::string from the caller's char*
     value_t copy;
@@ -152,6 +189,9 @@ long roster_visit(const Registry& reg, Key key) {
 long roster_mutable_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.mutable_reg, f.ks.views[i]); }
 long roster_mutable_cstr(const fixture& f, std::uint32_t i) { return roster_visit(f.mutable_reg, f.ks.cstrs[i]); }
 long roster_frozen_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.frozen_reg, f.ks.views[i]); }
+long roster_frozen_miss_sv(const fixture& f, std::uint32_t i) {
+    return roster_visit(f.frozen_reg, std::string_view(f.ks.misses[i]));
+}
 long roster_frozen_cstr(const fixture& f, std::uint32_t i) { return roster_visit(f.frozen_reg, f.ks.cstrs[i]); }
 long roster_unlocked_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.unlocked_reg, f.ks.views[i]); }
 long roster_sharded_sv(const fixture& f, std::uint32_t i) { return roster_visit(f.sharded_reg, f.ks.views[i]); }
@@ -170,12 +210,18 @@ struct variant {
 };
 constexpr variant variants[] = {
     {"limit_sv", limit_sv},
+    {"std_limit_string", std_limit_string},
+    {"std_limit_miss_string", std_limit_miss_string},
+#if ROSTER_BENCH_HAS_BOOST_FLAT
+    {"boost_flat_sv", boost_flat_sv},
+#endif
     {"shared_mutex_baseline_cstr", shared_mutex_baseline_cstr},
     {"c10_style_cstr", c10_style_cstr},
     {"roster_mutable_sv", roster_mutable_sv},
     {"roster_mutable_cstr", roster_mutable_cstr},
     {"roster_mutable_get_sv", roster_mutable_get_sv},
     {"roster_frozen_sv", roster_frozen_sv},
+    {"roster_frozen_miss_sv", roster_frozen_miss_sv},
     {"roster_frozen_cstr", roster_frozen_cstr},
     {"roster_unlocked_sv", roster_unlocked_sv},
     {"roster_sharded_sv", roster_sharded_sv},
@@ -192,6 +238,10 @@ void print_ratios(const bench::median_reporter& reporter) {
         reporter.print_ratio("RATIO", name, "", "limit_sv", threads, keys, time);
         reporter.print_ratio("RATIO", name, "_vs_shared_mutex", "shared_mutex_baseline_cstr", threads, keys, time);
         reporter.print_ratio("RATIO", name, "_vs_c10", "c10_style_cstr", threads, keys, time);
+        reporter.print_ratio("RATIO", name, "_vs_std_limit", "std_limit_string", threads, keys, time);
+#if ROSTER_BENCH_HAS_BOOST_FLAT
+        reporter.print_ratio("RATIO", name, "_vs_boost_flat", "boost_flat_sv", threads, keys, time);
+#endif
     }
     std::printf("\n# baselines: time per lookup / the limit's, medians, same run\n");
     for (const auto& [id, time] : reporter.times()) {
@@ -199,7 +249,59 @@ void print_ratios(const bench::median_reporter& reporter) {
         if (name.rfind("roster_", 0) == 0 || name == "limit_sv") continue;
         reporter.print_ratio("REF", name, "", "limit_sv", threads, keys, time);
     }
+    std::printf("\n# misses: a key of the same length that is not registered, time / a hit's\n");
+    for (const auto& [id, time] : reporter.times()) {
+        const auto& [name, threads, keys] = id;
+        if (name == "roster_frozen_miss_sv")
+            reporter.print_ratio("RATIO", name, "_vs_hit", "roster_frozen_sv", threads, keys, time);
+        if (name == "std_limit_miss_string")
+            reporter.print_ratio("REF", name, "_vs_hit", "std_limit_string", threads, keys, time);
+    }
+    for (const auto& [id, time] : reporter.times()) {
+        const auto& [name, threads, keys] = id;
+        if (name == "boost_flat_sv") reporter.print_ratio("REF", name, "_vs_std_limit", "std_limit_string", threads, keys, time);
+    }
+#if !ROSTER_BENCH_HAS_BOOST_FLAT
+    std::printf("REF boost_flat_sv skipped: <boost/unordered/unordered_flat_map.hpp> not found (Boost 1.81 or later; "
+                "Debian 12's libboost-dev is 1.74)\n");
+#endif
     reporter.print_allocations();
+}
+
+/// Bytes per entry held by a std::unordered_map<std::string, V> and by a
+/// roster registry, mutable and frozen, with `n` 29-character keys (the
+/// values share one object: only the containers are counted). Printed as
+/// MEMORY lines and a RATIO of frozen to unordered_map.
+void print_memory(std::size_t n) {
+    const fixture& f = fixture_for(n);
+    const value_t value = std::make_shared<const int>(1);
+    const auto held = [&](auto build) {
+        const long long before = bench::thread_live_bytes;
+        auto container = build();
+        const long long after = bench::thread_live_bytes;
+        return static_cast<double>(after - before) / static_cast<double>(n);
+    };
+    const double map_bytes = held([&] {
+        auto map = std::make_unique<std::unordered_map<std::string, value_t>>();
+        for (const auto& k : f.ks.keys) map->emplace(k, value);
+        return map;
+    });
+    const auto registry_bytes = [&](bool frozen) {
+        return held([&] {
+            auto reg = std::make_unique<roster::registry<value_t>>("bench.memory");
+            for (const auto& k : f.ks.keys) reg->add(k, value);
+            if (frozen) reg->freeze();
+            return reg;
+        });
+    };
+    const double mutable_bytes = registry_bytes(false);
+    const double frozen_bytes = registry_bytes(true);
+    if (map_bytes <= 0) return; // no usable sizes on this platform
+    std::printf("MEMORY unordered_map keys=%zu bytes_per_entry=%.1f\n", n, map_bytes);
+    std::printf("MEMORY roster_mutable keys=%zu bytes_per_entry=%.1f\n", n, mutable_bytes);
+    std::printf("MEMORY roster_frozen keys=%zu bytes_per_entry=%.1f\n", n, frozen_bytes);
+    std::printf("RATIO memory_frozen_vs_unordered_map threads=1 keys=%zu %.3f\n", n, frozen_bytes / map_bytes);
+    std::printf("RATIO memory_frozen_vs_mutable threads=1 keys=%zu %.3f\n", n, frozen_bytes / mutable_bytes);
 }
 
 } // namespace
@@ -218,5 +320,9 @@ int main(int argc, char** argv) {
             ->Repetitions(3)
             ->ReportAggregatesOnly(true);
     }
-    return bench::run_and_report(argc, argv, print_ratios);
+    return bench::run_and_report(argc, argv, [](const bench::median_reporter& reporter) {
+        print_ratios(reporter);
+        std::printf("\n# memory: bytes per entry (keys and container; values shared)\n");
+        for (const std::size_t n : {std::size_t{16}, std::size_t{1000}, std::size_t{100000}}) print_memory(n);
+    });
 }

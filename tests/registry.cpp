@@ -13,6 +13,7 @@
 #include <atomic>
 #include <barrier>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <iterator>
@@ -23,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -843,12 +845,18 @@ TEST_CASE("registry: freezing while readers read is safe, and frozen reads need 
     for (int i = 0; i < 64; ++i) reg.add(fmt::format("k{}", i), i);
     std::atomic<bool> stop{false};
     std::atomic<long> sum{0};
+    std::atomic<long> wrong{0}; // a lookup that missed or found another value (before, during or after the
+                                // frozen read table is built)
     std::vector<std::thread> readers;
     for (int r = 0; r < 3; ++r) {
         readers.emplace_back([&] {
             long local = 0;
             while (!stop.load(std::memory_order_relaxed)) {
-                for (int i = 0; i < 64; i += 7) local += reg.get(fmt::format("k{}", i)).value_or(0);
+                for (int i = 0; i < 64; i += 7) {
+                    const int found = reg.get(fmt::format("k{}", i)).value_or(-1);
+                    if (found != i) wrong.fetch_add(1);
+                    local += found;
+                }
             }
             sum.fetch_add(local);
         });
@@ -859,6 +867,7 @@ TEST_CASE("registry: freezing while readers read is safe, and frozen reads need 
     stop.store(true);
     for (auto& t : readers) t.join();
     CHECK(sum.load() > 0);
+    CHECK(wrong.load() == 0);
     CHECK(reg.size() == 64);
 }
 
@@ -1066,4 +1075,84 @@ TEST_CASE("entries: many threads iterate a frozen registry at once", "[registry]
     }
     for (auto& t : threads) t.join();
     CHECK(total.load() == 4L * 50 * (199 * 200 / 2));
+}
+
+// ------------------------------------------------- the frozen read table
+
+namespace {
+
+/// Every key of `keys` and of `misses` answered by `reg` as (found, value, line).
+template <class Registry, class Key>
+std::vector<std::tuple<bool, int, std::uint_least32_t>> answers(const Registry& reg, const std::vector<Key>& keys,
+                                                                 const std::vector<Key>& misses) {
+    std::vector<std::tuple<bool, int, std::uint_least32_t>> out;
+    for (const std::vector<Key>* list : {&keys, &misses}) {
+        for (const Key& k : *list) {
+            const auto value = reg.get(k);
+            const auto where = reg.location(k);
+            const bool visited = reg.visit(k, [](int) {});
+            const bool found = reg.contains(k);
+            CHECK(value.has_value() == found);
+            CHECK(where.has_value() == found);
+            CHECK(visited == found);
+            CHECK(reg.try_at(k).has_value() == found);
+            out.emplace_back(found, value.value_or(-1), where ? where->line() : 0);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("registry: once frozen, every lookup answers as before freeze(): each key found with its value and site, "
+          "keys one byte away and of every length missed",
+          "[registry][freeze]") {
+    roster::registry<int> reg{"registry.frozen_table"};
+    std::vector<std::string> keys;
+    std::vector<std::string> misses;
+    for (int i = 0; i < 1500; ++i) {
+        const std::size_t length = 1 + static_cast<std::size_t>(i) % 40; // 1..40: both sides of every word boundary
+        std::string key = fmt::format("{:0>{}}", i, length);
+        if (key.size() > length) key = key.substr(key.size() - length);
+        if (reg.contains(key)) continue;
+        reg.add(key, i);
+        keys.push_back(key);
+        std::string near = key;
+        near[static_cast<std::size_t>(i) % near.size()] = 'x'; // one byte away, somewhere in the key
+        misses.push_back(near);
+        misses.push_back(key + "0");
+        misses.push_back(key.substr(0, key.size() - 1));
+    }
+    std::erase_if(misses, [&](const std::string& m) { return m.empty() || std::ranges::find(keys, m) != keys.end(); });
+    REQUIRE(keys.size() > 1000);
+    const auto before = answers(reg, keys, misses);
+    reg.freeze();
+    const auto after = answers(reg, keys, misses);
+    CHECK(after == before);
+    CHECK(std::count_if(after.begin(), after.end(), [](const auto& a) { return std::get<0>(a); }) ==
+          static_cast<std::ptrdiff_t>(keys.size()));
+}
+
+TEST_CASE("registry: a frozen registry with integer keys finds them all, even keys whose hashes differ only in "
+          "their high bits (std::hash<int> is the identity)",
+          "[registry][freeze]") {
+    roster::basic_registry<long long, int> reg{"registry.frozen_ints"};
+    std::vector<long long> keys;
+    std::vector<long long> misses;
+    for (int i = 0; i < 512; ++i) {
+        keys.push_back(static_cast<long long>(i) << 40);
+        misses.push_back((static_cast<long long>(i) << 40) + 1);
+        reg.add(keys.back(), i);
+    }
+    const auto before = answers(reg, keys, misses);
+    reg.freeze();
+    CHECK(answers(reg, keys, misses) == before);
+}
+
+TEST_CASE("registry: an empty frozen registry misses every key", "[registry][freeze]") {
+    roster::registry<int> reg{"registry.frozen_empty"};
+    reg.freeze();
+    CHECK_FALSE(reg.contains("a"));
+    CHECK_FALSE(reg.get("").has_value());
+    CHECK_FALSE(reg.visit("anything at all, longer than a word", [](int) {}));
 }

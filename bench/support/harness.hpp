@@ -7,6 +7,10 @@
 
 #include <benchmark/benchmark.h>
 
+#if defined(__GLIBC__) || __has_include(<malloc.h>)
+#    include <malloc.h> // malloc_usable_size (glibc): live bytes
+#endif
+
 #include <cstddef> // std::size_t
 #include <cstdio>  // std::printf
 #include <cstdlib> // std::malloc, std::free, std::strtol
@@ -19,6 +23,19 @@
 namespace bench {
 /// Allocations made by this thread (operator new calls) so far.
 inline thread_local std::size_t thread_allocations = 0;
+/// Bytes this thread holds from operator new (allocated minus freed, by the
+/// allocator's usable size; glibc only, else stays 0).
+inline thread_local long long thread_live_bytes = 0;
+
+/// The usable size of a block from malloc (0 where unknown).
+inline std::size_t usable_size(void* p) noexcept {
+#if defined(__GLIBC__)
+    return malloc_usable_size(p);
+#else
+    (void)p;
+    return 0;
+#endif
+}
 } // namespace bench
 
 // g++ 12 cannot see that these two match once they are inlined into
@@ -29,11 +46,17 @@ inline thread_local std::size_t thread_allocations = 0;
 #endif
 void* operator new(std::size_t size) {
     ++bench::thread_allocations;
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    if (void* p = std::malloc(size == 0 ? 1 : size)) {
+        bench::thread_live_bytes += static_cast<long long>(bench::usable_size(p));
+        return p;
+    }
     throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+    if (p != nullptr) bench::thread_live_bytes -= static_cast<long long>(bench::usable_size(p));
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
 #if defined(__GNUC__) && !defined(__clang__)
 #    pragma GCC diagnostic pop
 #endif

@@ -364,15 +364,15 @@ private:
                            const source_location& where) const {
         const bool in_place = this->frozen();
         return this->read([&](const map_type& map) -> result<located> {
-            const auto it = map.find(key);
-            if (it == map.end()) {
+            const auto* found = this->find_entry(map, key);
+            if (found == nullptr) {
                 this->count_miss(key);
                 return this->miss(map, key, where);
             }
-            this->count_hit(it->second);
-            if (in_place) return located{&it->second.value, it->second.where};
-            copy.emplace(it->second.value);
-            return located{&*copy, it->second.where};
+            this->count_hit(found->second);
+            if (in_place) return located{&found->second.value, found->second.where};
+            copy.emplace(found->second.value);
+            return located{&*copy, found->second.where};
         });
     }
 

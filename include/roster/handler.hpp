@@ -52,6 +52,7 @@
 #pragma once
 
 #include "roster/config.hpp"
+#include "roster/detail/bytes.hpp"    // hash_bytes, same_bytes, short_word: the literal tables
 #include "roster/detail/messages.hpp" // describe_key, conflict_message, invalid_key_message, text
 #include "roster/error.hpp"
 #include "roster/handler/pattern.hpp"
@@ -465,8 +466,8 @@ private:
                 if (s.item == nullptr) return nullptr;
                 if (s.hash == hash && s.word == word && s.method_size == method.size() &&
                     s.key.size() == method.size() + path.size() &&
-                    (method.size() <= 8 || same_bytes(s.key.data(), method.data(), method.size())) &&
-                    same_bytes(s.key.data() + method.size(), path.data(), path.size()))
+                    (method.size() <= 8 || detail::same_bytes(s.key.data(), method.data(), method.size())) &&
+                    detail::same_bytes(s.key.data() + method.size(), path.data(), path.size()))
                     return s.item;
             }
         }
@@ -488,50 +489,12 @@ private:
     /// A method's bytes as one word when it has at most eight (every
     /// standard method), else 0 (then its bytes are compared).
     static std::uint64_t method_word(std::string_view method) noexcept {
-        return method.size() <= 8 ? detail::route::short_word(method.data(), method.size()) : 0;
+        return method.size() <= 8 ? detail::short_word(method.data(), method.size()) : 0;
     }
 
-    /// The hash of a (method, path) for index::direct: eight bytes a step,
-    /// the last step overlapping the one before (no byte-by-byte tail).
+    /// The hash of a (method, path) for index::direct.
     static std::uint64_t request_hash(std::uint64_t word, std::size_t method_size, std::string_view path) noexcept {
-        std::uint64_t hash = detail::route::mix_word(path.size() ^ (std::uint64_t{method_size} << 56), word);
-        const std::size_t n = path.size();
-        if (n < 8) return detail::route::mix_word(hash, detail::route::short_word(path.data(), n));
-        for (std::size_t i = 0; i + 8 < n; i += 8) {
-            std::uint64_t chunk;
-            std::memcpy(&chunk, path.data() + i, 8);
-            hash = detail::route::mix_word(hash, chunk);
-        }
-        std::uint64_t last;
-        std::memcpy(&last, path.data() + n - 8, 8);
-        return detail::route::mix_word(hash, last);
-    }
-
-    /// Whether `a` and `b` hold the same `n` bytes: eight at a time (the
-    /// last word overlapping the one before), no call.
-    static bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
-        const auto load8 = [](const char* p) noexcept {
-            std::uint64_t word;
-            std::memcpy(&word, p, 8);
-            return word;
-        };
-        if (n >= 8) {
-            for (std::size_t i = 0; i + 8 < n; i += 8)
-                if (load8(a + i) != load8(b + i)) return false;
-            return load8(a + n - 8) == load8(b + n - 8);
-        }
-        if (n >= 4) {
-            std::uint32_t x[2];
-            std::uint32_t y[2];
-            std::memcpy(&x[0], a, 4);
-            std::memcpy(&x[1], a + n - 4, 4);
-            std::memcpy(&y[0], b, 4);
-            std::memcpy(&y[1], b + n - 4, 4);
-            return x[0] == y[0] && x[1] == y[1];
-        }
-        for (std::size_t i = 0; i < n; ++i)
-            if (a[i] != b[i]) return false;
-        return true;
+        return detail::hash_bytes(path.data(), path.size(), detail::mix_word(std::uint64_t{method_size} << 56, word));
     }
 
     struct node {
@@ -567,7 +530,7 @@ private:
         const node* find_literal(std::string_view key) const noexcept {
             if (literals.size() <= 8) { // a few children: compare lengths first, no branchy search
                 for (const auto& [literal, next] : literals)
-                    if (literal.size() == key.size() && same_bytes(literal.data(), key.data(), key.size()))
+                    if (literal.size() == key.size() && detail::same_bytes(literal.data(), key.data(), key.size()))
                         return next.get();
                 return nullptr;
             }

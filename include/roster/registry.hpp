@@ -67,6 +67,7 @@
 
 #include "roster/config.hpp"
 #include "roster/detail/change_feed.hpp" // what the core knows of events
+#include "roster/detail/flat_index.hpp"  // the frozen read table
 #include "roster/detail/messages.hpp"
 #include "roster/detail/storage.hpp"
 #include "roster/detail/type_name.hpp"
@@ -405,13 +406,13 @@ public:
         requires std::copy_constructible<Value>
     {
         return read([&](const map_type& map) -> std::optional<Value> {
-            const auto it = map.find(key);
-            if (it == map.end()) {
+            const auto* found = find_entry(map, key);
+            if (found == nullptr) {
                 count_miss(key);
                 return std::nullopt;
             }
-            count_hit(it->second);
-            return it->second.value;
+            count_hit(found->second);
+            return found->second.value;
         });
     }
 
@@ -448,10 +449,9 @@ public:
         requires std::copy_constructible<Value>
     {
         return read([&](const map_type& map) -> result<Value> {
-            const auto it = map.find(key);
-            if (it != map.end()) {
-                count_hit(it->second);
-                return it->second.value;
+            if (const auto* found = find_entry(map, key)) {
+                count_hit(found->second);
+                return found->second.value;
             }
             count_miss(key);
             return miss(map, key, where);
@@ -460,15 +460,15 @@ public:
 
     /// Whether `key` is registered. Lock-free once frozen. Average O(1).
     bool contains(lookup_type key) const {
-        return read([&](const map_type& map) { return map.find(key) != map.end(); });
+        return read([&](const map_type& map) { return find_entry(map, key) != nullptr; });
     }
 
     /// Where the entry under `key` was added, or std::nullopt.
     std::optional<source_location> location(lookup_type key) const {
         return read([&](const map_type& map) -> std::optional<source_location> {
-            const auto it = map.find(key);
-            if (it == map.end()) return std::nullopt;
-            return it->second.where;
+            const auto* found = find_entry(map, key);
+            if (found == nullptr) return std::nullopt;
+            return found->second.where;
         });
     }
 
@@ -674,11 +674,16 @@ public:
 
     /// Makes the registry read-only for good: every later mutation is
     /// refused with frozen_error (naming `where`), and reads take no lock.
+    /// Under storage::hashed it also builds a read-optimised table that
+    /// every later lookup goes through (see docs/benchmarks.md); if that
+    /// table cannot be built (no memory, a key's hasher throws), lookups
+    /// keep going through the map: freeze() itself never fails for it.
     /// Idempotent; the first call's location is kept.
     /// @returns the now immutable entries as a range (see entries()).
     entries_view freeze(source_location where = source_location::current()) {
         std::unique_lock lock(mutex_);
         if (!frozen_.load(std::memory_order_relaxed)) {
+            if constexpr (flat_indexed) build_index();
             frozen_at_ = where;
             frozen_.store(true, std::memory_order_release);
         }
@@ -740,6 +745,24 @@ protected:
     /// the standard library's about the real container.)
     using map_type = std::conditional_t<storage_policy::template accepts_key<Key> && registry_value<Value>,
                                         typename storage_policy::template map<Key, entry>, detail::refused_map>;
+
+private:
+    /// Whether freeze() builds a read-optimised table (storage::hashed).
+    static constexpr bool flat_indexed =
+        std::is_same_v<storage_policy, storage::hashed> && !std::is_same_v<map_type, detail::refused_map>;
+    /// The table frozen reads use (see detail/flat_index.hpp); an empty
+    /// stand-in under storage::ordered.
+    template <bool, class = void>
+    struct index_for {
+        struct type {};
+    };
+    template <class Unused>
+    struct index_for<true, Unused> {
+        using type = detail::flat_index<typename map_type::value_type, typename detail::key_lookup<Key>::hash>;
+    };
+    [[no_unique_address]] typename index_for<flat_indexed>::type index_;
+
+protected:
 
 public:
     /// The entries of a frozen registry as a range: `for (const auto& [key,
@@ -812,6 +835,32 @@ protected:
         return f(map_);
     }
 
+    /// Builds the frozen read table. Never fails: if it cannot be built (no
+    /// memory, a key's hasher threw), frozen reads go through the map.
+    void build_index() noexcept {
+#if ROSTER_DETAIL_CAN_CATCH
+        try {
+            index_.build(map_);
+        } catch (...) { // the table stays unbuilt
+        }
+#else
+        index_.build(map_);
+#endif
+    }
+
+    /// The element (key and entry) under `key` in `map`, or null: through
+    /// the frozen read table once there is one, else map.find(). Call it
+    /// inside read(): the table is built under the write lock before the
+    /// frozen flag is published, so a reader either holds the read lock
+    /// (and freeze() cannot be running) or has seen the flag.
+    const auto* find_entry(const map_type& map, lookup_type key) const {
+        if constexpr (flat_indexed) {
+            if (index_.built()) return index_.find(key);
+        }
+        const auto it = map.find(key);
+        return it == map.end() ? nullptr : &*it;
+    }
+
     /// Counts a lookup that found `found` (a no-op under counters::none).
     void count_hit(const entry& found) const noexcept {
         counters_.hit();
@@ -839,16 +888,16 @@ private:
     template <class R, class F>
     auto visit_found(lookup_type key, F& f) const {
         return read([&](const map_type& map) {
-            const auto it = map.find(key);
-            if (it == map.end()) count_miss(key);
-            else count_hit(it->second);
+            const auto* found = find_entry(map, key);
+            if (found == nullptr) count_miss(key);
+            else count_hit(found->second);
             if constexpr (std::is_void_v<R>) {
-                if (it == map.end()) return false;
-                detail::invoke(f, it->second.value);
+                if (found == nullptr) return false;
+                detail::invoke(f, found->second.value);
                 return true;
             } else {
-                if (it == map.end()) return std::optional<R>{};
-                return std::optional<R>(detail::invoke(f, it->second.value));
+                if (found == nullptr) return std::optional<R>{};
+                return std::optional<R>(detail::invoke(f, found->second.value));
             }
         });
     }

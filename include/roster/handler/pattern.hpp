@@ -31,6 +31,7 @@
 #pragma once
 
 #include "roster/config.hpp"
+#include "roster/detail/bytes.hpp" // mix_word: the path hash
 
 #include <algorithm>   // std::min
 #include <bit>         // std::endian
@@ -381,29 +382,6 @@ std::uint64_t path_word(std::string_view path, std::size_t i) noexcept {
     }
     if (take & 1) word |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
     return word;
-}
-
-/// The `n` <= 8 bytes at `p` as one word, without reading past them; for a
-/// given `n`, different bytes give different words (the loads overlap, and
-/// together cover every byte).
-inline std::uint64_t short_word(const char* p, std::size_t n) noexcept {
-    if (n >= 4) {
-        std::uint32_t low = 0;
-        std::uint32_t high = 0;
-        std::memcpy(&low, p, 4);
-        std::memcpy(&high, p + n - 4, 4);
-        return std::uint64_t{low} | (std::uint64_t{high} << 32);
-    }
-    if (n == 0) return 0;
-    return std::uint64_t{static_cast<unsigned char>(p[0])} |
-           (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
-           (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
-}
-
-/// Folds one word into a path hash (a multiply-xorshift step).
-constexpr std::uint64_t mix_word(std::uint64_t hash, std::uint64_t word) noexcept {
-    hash = (hash ^ word) * 0x9E3779B97F4A7C15u;
-    return hash ^ (hash >> 29);
 }
 
 /// The hash of a path that the frozen tree's literal tables use (eight
