@@ -54,7 +54,7 @@ awk -v keys="$keys" -v data="$data" -v settings="$settings" '
             if (t > 0) time[part[1], threads] = t
         }
     }
-    ($1 == "RATIO" && $2 !~ /_vs_/ || $1 == "REF") && $4 == "keys=" keys {
+    ($1 == "RATIO" || $1 == "REF") && $2 !~ /_vs_/ && $4 == "keys=" keys {
         split($3, th, "=")
         ratio[$2, th[2]] = $5
         if (!($2 in seen)) { seen[$2] = 1; names[++count] = $2; baseline[$2] = ($1 == "REF") }
@@ -69,10 +69,10 @@ awk -v keys="$keys" -v data="$data" -v settings="$settings" '
         if (thread_count > 3) { print "chart.sh: more than 3 thread counts; the script draws 3" > "/dev/stderr"; exit 1 }
         # roster variants in the order of docs/benchmarks.md, any other after them
         # (sorted), then the baselines.
-        split("roster_frozen_sv roster_frozen_cstr roster_unlocked_sv roster_sharded_sv " \
+        split("roster_frozen_sv roster_frozen_cstr roster_frozen_miss_sv roster_unlocked_sv roster_sharded_sv " \
               "roster_mutable_sv roster_mutable_cstr roster_mutable_get_sv " \
               "roster_factory_create_sv roster_frozen_factory_create_sv " \
-              "shared_mutex_baseline_cstr c10_style_cstr", preferred, " ")
+              "std_limit_string std_limit_miss_string boost_flat_sv shared_mutex_baseline_cstr c10_style_cstr", preferred, " ")
         shown = 0
         for (i = 1; i in preferred; i++) if (preferred[i] in seen && !baseline[preferred[i]]) { order[++shown] = preferred[i]; placed[preferred[i]] = 1 }
         m = 0
@@ -123,13 +123,13 @@ box() {
 }
 
 gnuplot <<GNUPLOT
-set terminal pngcairo size 1200,900 font "DejaVu Sans,10"
+set terminal pngcairo size 1200,1100 font "DejaVu Sans,10"
 set output "$out"
 set encoding utf8
 set termoption noenhanced
 load "$settings"
 set title sprintf("roster read path, $keys string keys: time per lookup / the limit's, same run (lower is better)\n" . \
-                  "the limit, dashed at 1: unsynchronised std::unordered_map, find(string_view)\n%s", limit_times) font ",11"
+                  "the limit, dashed at 1: unsynchronised std::unordered_map with roster's string hash, find(string_view)\n%s", limit_times) font ",11"
 set xlabel "time per lookup / the limit's (bar labels: that ratio, and the median time per lookup)"
 set ytics scale 0 nomirror
 set xtics nomirror
