@@ -11,47 +11,28 @@
 // miss ends at the first empty slot, on average within two slots at this
 // load.
 //
-// Keys that are strings are hashed by detail::hash_bytes (eight bytes a
-// step), not by std::hash (a byte-oriented hash); other keys by the map's
-// own hasher, folded once more so that identity hashes (std::hash<int>)
-// spread too. The map still owns the elements: the table only points into
+// Keys are hashed by the map's own hasher (for strings, eight bytes a step:
+// see detail/storage.hpp), folded once more so that identity hashes
+// (std::hash<int>) spread too. The map still owns the elements: the table only points into
 // it, and std::unordered_map never moves its elements.
 #pragma once
 
 #include "roster/config.hpp"       // ROSTER_BEGIN_NAMESPACE
-#include "roster/detail/bytes.hpp" // hash_bytes, mix_word, golden_multiplier
+#include "roster/detail/bytes.hpp" // mix_word, golden_multiplier
 
 #include <cstddef>     // std::size_t
 #include <cstdint>     // std::uint64_t
-#include <string_view> // std::basic_string_view
-#include <type_traits> // std::is_same_v
 
 ROSTER_BEGIN_NAMESPACE
 namespace detail {
 
-/// Whether `T` is a string or string view with the standard character
-/// traits: its equality is its bytes', so its bytes can be hashed.
-template <class T>
-concept is_plain_string = requires(const T& key) {
-    key.data();
-    key.size();
-    requires std::is_same_v<typename T::traits_type, std::char_traits<typename T::value_type>>;
-};
-
-/// The hash a flat_index files `key` under: hash_bytes() of a string's
-/// bytes, else the map's hasher `Hash`, folded.
+/// The hash a flat_index files `key` under: the map's own hasher `Hash`
+/// (for string keys detail::transparent_string_hash, which hashes eight
+/// bytes a step), folded once more so that identity hashes
+/// (std::hash<int>) spread over the high bits the table indexes by.
 template <class Hash, class Lookup>
 std::uint64_t flat_hash(const Lookup& key) {
-    if constexpr (is_plain_string<Lookup>) {
-        using char_type = typename Lookup::value_type;
-        if constexpr (std::is_same_v<char_type, char>) {
-            return hash_bytes(key.data(), key.size());
-        } else {
-            return hash_bytes(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(char_type));
-        }
-    } else {
-        return mix_word(0, static_cast<std::uint64_t>(Hash{}(key)));
-    }
+    return mix_word(0, static_cast<std::uint64_t>(Hash{}(key)));
 }
 
 /// A table over the elements (`Item`: the map's value_type, a pair whose
