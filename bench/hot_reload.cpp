@@ -5,6 +5,9 @@
 //                             place, same transparent hasher as roster
 //   std_limit_string          the standard limit: std::unordered_map<std::string,
 //                             V>::find with a pre-built std::string
+//   boost_flat_sv             boost::unordered_flat_map, same hash function as
+//                             the standard limit, looked up by std::string_view
+//                             (where Boost >= 1.81 is found)
 //   hot_reload_sv             roster::hot_reload_registry::visit by
 //                             std::string_view: the per-thread cached
 //                             snapshot checked against the atomic version
@@ -19,10 +22,13 @@
 // operator new, per thread). After the run, one line per comparison:
 //   RATIO <name> threads=<n> keys=<k> <value>
 // where value = the variant's time per lookup / limit_sv's, medians of the
-// repetitions, same run; `<name>_vs_std_limit`: / std_limit_string's.
-// Targets: <= 1.15 of limit_sv; the cached read <= 0.80 of the standard limit.
+// repetitions, same run; `<name>_vs_std_limit`: / std_limit_string's;
+// `<name>_vs_boost_flat`: / boost_flat_sv's.
+// Targets: <= 1.15 of limit_sv; the cached read <= 0.80 of the standard limit
+// and <= 1.15 of boost::unordered_flat_map.
 #include "roster/hot_reload.hpp"
 
+#include "support/boost_flat.hpp"
 #include "support/harness.hpp"
 
 #include <benchmark/benchmark.h>
@@ -63,6 +69,9 @@ struct fixture {
                        std::equal_to<>>
         limit;
     std::unordered_map<std::string, value_t> std_limit;
+#if ROSTER_BENCH_HAS_BOOST_FLAT
+    bench::boost_flat_map<value_t> boost_flat;
+#endif
     hot_registry hot{"bench.hot_reload"};
 
     explicit fixture(std::size_t n) {
@@ -84,6 +93,9 @@ struct fixture {
             auto value = std::make_shared<const int>(static_cast<int>(i));
             limit.emplace(keys[i], value);
             std_limit.emplace(keys[i], value);
+#if ROSTER_BENCH_HAS_BOOST_FLAT
+            boost_flat.emplace(keys[i], value);
+#endif
         }
         reload(0);
     }
@@ -162,6 +174,12 @@ long std_limit_string(fixture& f, std::uint32_t i) {
     const auto it = f.std_limit.find(f.keys[i]);
     return it == f.std_limit.end() ? 0 : read_value(it->second);
 }
+#if ROSTER_BENCH_HAS_BOOST_FLAT
+long boost_flat_sv(fixture& f, std::uint32_t i) {
+    const auto it = f.boost_flat.find(f.views[i]);
+    return it == f.boost_flat.end() ? 0 : read_value(it->second);
+}
+#endif
 long hot_reload_sv(fixture& f, std::uint32_t i) {
     return f.hot.visit(f.views[i], [](const value_t& v) { return read_value(v); }).value_or(0);
 }
@@ -198,9 +216,17 @@ void print_ratios(const bench::median_reporter& reporter) {
             reporter.print_ratio("REF", name, "", "limit_sv", threads, keys, time);
             continue;
         }
+        if (name == "boost_flat_sv") {
+            reporter.print_ratio("REF", name, "_vs_std_limit", "std_limit_string", threads, keys, time);
+            continue;
+        }
         reporter.print_ratio("RATIO", name, "", "limit_sv", threads, keys, time);
         reporter.print_ratio("RATIO", name, "_vs_std_limit", "std_limit_string", threads, keys, time);
+#if ROSTER_BENCH_HAS_BOOST_FLAT
+        reporter.print_ratio("RATIO", name, "_vs_boost_flat", "boost_flat_sv", threads, keys, time);
+#endif
     }
+    bench::boost_flat_skipped();
     reporter.print_allocations();
 }
 
@@ -218,6 +244,9 @@ int main(int argc, char** argv) {
     // limit and roster interleaved, so that both see the same machine state.
     register_variant("limit_sv", [](benchmark::State& state) { run(state, limit_sv); }, false);
     register_variant("std_limit_string", [](benchmark::State& state) { run(state, std_limit_string); }, false);
+#if ROSTER_BENCH_HAS_BOOST_FLAT
+    register_variant("boost_flat_sv", [](benchmark::State& state) { run(state, boost_flat_sv); }, false);
+#endif
     register_variant("hot_reload_sv", [](benchmark::State& state) { run(state, hot_reload_sv); }, false);
     register_variant("hot_reload_sv_reloading", [](benchmark::State& state) { run(state, hot_reload_sv); }, true);
     register_variant("hot_reload_snapshot_sv", held_snapshot, false);

@@ -8,6 +8,11 @@
 //                         value returned by copy (what users write today)
 //   c10_style             unlocked reads of unordered_map<std::string,
 //                         std::function<V()>>, lookup by std::string, creator called
+//   std_limit_string      the standard limit: std::unordered_map<std::string, V>::find
+//                         with a pre-built std::string (std_limit_miss_string: misses)
+//   boost_flat_sv         boost::unordered_flat_map, same hash function as the
+//                         standard limit, looked up by std::string_view (where
+//                         Boost >= 1.81 is found; see support/boost_flat.hpp)
 //   roster_*              roster in each mode: mutable (shared_mutex), frozen,
 //                         locking::none, locking::sharded; by std::string_view (sv) and
 //                         const char* (cstr); factory create(), mutable and frozen
@@ -21,6 +26,7 @@
 #include "roster/factory.hpp"
 #include "roster/registry.hpp"
 
+#include "support/boost_flat.hpp"
 #include "support/harness.hpp"
 
 #include <benchmark/benchmark.h>
@@ -41,12 +47,6 @@
 #include <unordered_map>
 #include <vector>
 
-#if __has_include(<boost/unordered/unordered_flat_map.hpp>)
-#include <boost/unordered/unordered_flat_map.hpp>
-#define ROSTER_BENCH_HAS_BOOST_FLAT 1
-#else
-#define ROSTER_BENCH_HAS_BOOST_FLAT 0
-#endif
 
 namespace {
 
@@ -70,11 +70,7 @@ struct fixture {
         limit;
     std::unordered_map<std::string, value_t> baseline; // also the standard limit, read without its mutex
 #if ROSTER_BENCH_HAS_BOOST_FLAT
-    struct boost_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept { return boost::hash<std::string_view>{}(s); }
-    };
-    boost::unordered_flat_map<std::string, value_t, boost_hash, std::equal_to<>> boost_flat;
+    bench::boost_flat_map<value_t> boost_flat;
 #endif
     mutable std::shared_mutex baseline_mutex;
     std::unordered_map<std::string, std::function<value_t()>> c10;
@@ -261,10 +257,7 @@ void print_ratios(const bench::median_reporter& reporter) {
         const auto& [name, threads, keys] = id;
         if (name == "boost_flat_sv") reporter.print_ratio("REF", name, "_vs_std_limit", "std_limit_string", threads, keys, time);
     }
-#if !ROSTER_BENCH_HAS_BOOST_FLAT
-    std::printf("REF boost_flat_sv skipped: <boost/unordered/unordered_flat_map.hpp> not found (Boost 1.81 or later; "
-                "Debian 12's libboost-dev is 1.74)\n");
-#endif
+    bench::boost_flat_skipped();
     reporter.print_allocations();
 }
 
