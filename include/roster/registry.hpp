@@ -382,18 +382,19 @@ protected:
             lock.unlock();
             return add_result(std::move(*refused));
         }
-        auto it = map_.find(key);
-        if (it == map_.end()) {
-            const std::uint64_t id = next_id_++;
-            registration handle(*this, key, id);
-            feed_type* const notify = apply_notifying(
-                [&](feed_type& feed) { feed.stage(change_kind::added, key, nullptr, &value, where); },
-                [&] { map_.emplace(std::move(key), entry{std::move(value), where, id}); });
-            lock.unlock();
-            if (notify != nullptr) notify->deliver();
-            return add_result(add_status::added, std::move(handle), std::nullopt);
-        }
-        return add_duplicate(lock, it, std::move(value), where);
+        // One hash and one walk: try_emplace moves neither the key nor the
+        // value when the key is already there (the duplicate path gets both).
+        auto [it, inserted] = map_.try_emplace(std::move(key), entry_maker{value, where, next_id_});
+        if (!inserted) return add_duplicate(lock, it, std::move(value), where);
+        const std::uint64_t id = next_id_++;
+        erase_on_throw undo{map_, it}; // the handle's key copy or the event may still throw
+        registration handle(*this, it->first, id);
+        feed_type* const notify = apply_notifying(
+            [&](feed_type& feed) { feed.stage(change_kind::added, it->first, nullptr, &it->second.value, where); },
+            [&]() noexcept { undo.armed = false; });
+        lock.unlock();
+        if (notify != nullptr) notify->deliver();
+        return add_result(add_status::added, std::move(handle), std::nullopt);
     }
 
 public:
@@ -747,6 +748,25 @@ protected:
                                         typename storage_policy::template map<Key, entry>, detail::refused_map>;
 
 private:
+    /// What try_emplace builds a new entry from: moves the value in only
+    /// when the key turns out to be new.
+    struct entry_maker {
+        Value& value;
+        const source_location& where;
+        std::uint64_t id;
+        operator entry() const { return entry{std::move(value), where, id}; }
+    };
+    /// Erases a just-inserted entry if what follows its insertion throws
+    /// (strong guarantee). Erasing by iterator neither hashes nor compares.
+    struct erase_on_throw {
+        map_type& map;
+        typename map_type::iterator it;
+        bool armed = true;
+        ~erase_on_throw() {
+            if (armed) map.erase(it);
+        }
+    };
+
     /// Whether freeze() builds a read-optimised table (storage::hashed).
     static constexpr bool flat_indexed =
         std::is_same_v<storage_policy, storage::hashed> && !std::is_same_v<map_type, detail::refused_map>;

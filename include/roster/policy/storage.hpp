@@ -13,7 +13,7 @@
 //   template <class Key> static constexpr bool accepts_key; // whether Key can be stored
 //   template <class Map> static void reserve(Map&, std::size_t);
 // The map must offer find() (heterogeneous for string keys: see
-// detail::key_lookup), emplace(), erase(), extract()/insert() of node
+// detail::key_lookup), emplace(), try_emplace(), erase(), extract()/insert() of node
 // handles, iteration, size() and empty(), like the standard associative
 // containers.
 #pragma once
