@@ -5,6 +5,7 @@
 // test name says so. Then the precedence rules one by one, contexts, props,
 // factories and their dependencies, shared instances, errors, explain(), and
 // concurrency ([concurrency] cases are the ones the ThreadSanitizer build runs).
+#include "support/allocations.hpp"
 #include "support/catch.hpp"
 
 #include "roster/scoped.hpp"
@@ -22,6 +23,7 @@
 #include <string_view>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -1211,6 +1213,122 @@ TEST_CASE("scoped: registering into an unfrozen root while children read it is s
     for (auto& thread : pool) thread.join();
     REQUIRE(wrong.load() == 0);
     REQUIRE(registry.get<Greeting>(FrenchCustomer{})->salutation == "root 199");
+}
+
+// --- registrations of a scope: the first of a kind, later ones, failed ones -------
+
+namespace {
+/// Kinds that only fill a scope (for the lookups of other kinds).
+template <int I>
+struct filler_kind {
+    int value = I;
+};
+
+template <int... I>
+void add_filler_kinds(scoped& scope, std::integer_sequence<int, I...>) {
+    (scope.add(std::make_shared<filler_kind<I>>()), ...);
+}
+
+template <int... I>
+bool finds_filler_kinds(const scoped& scope, std::integer_sequence<int, I...>) {
+    return ((scope.get<filler_kind<I>>()->value == I) && ...);
+}
+} // namespace
+
+TEST_CASE("scoped: several registrations of one kind in a child keep their numbers, their order and the precedence "
+          "rules, and a shared one stays built as more are added",
+          "[scoped][scopes][precedence]") {
+    scoped registry{"app"};
+    registry.add(std::make_shared<Greeting>("root"));
+    registry.freeze();
+    auto request = registry.child("request");
+    int built = 0;
+    CHECK(request.add_factory(
+              [&built] {
+                  ++built;
+                  return std::make_shared<Database>("first");
+              },
+              roster::lifetime::shared) == 1);
+    const std::shared_ptr<Database> first = request.get<Database>();
+    CHECK(request.add(std::make_shared<Greeting>("general")) == 2);
+    CHECK(request.add(std::make_shared<Greeting>("for customers"), roster::for_context<Customer>) == 3);
+    for (int i = 0; i < 5; ++i) {
+        // later registrations of Database, for another context: they are filed after the first, which stays put
+        request.add_factory([] { return std::make_shared<Database>("robots"); }, roster::for_context<Robot>);
+    }
+    CHECK(request.add(std::make_shared<Greeting>("newer general")) == 9);
+    REQUIRE(request.size() == 9);
+
+    CHECK(request.get<Greeting>()->salutation == "newer general");                    // the newest wins
+    CHECK(request.get<Greeting>(FrenchCustomer{})->salutation == "for customers");    // a base beats unconstrained
+    CHECK(request.get<Database>() == first);                                          // still the cached one
+    CHECK(built == 1);
+    CHECK(request.get<Database>(Robot{})->name == "robots");
+
+    const roster::explanation why = request.explain<Greeting>();
+    REQUIRE(why.candidates.size() == 4); // three in the child, one in the root
+    CHECK(why.candidates[0].number == 9);
+    CHECK(why.candidates[0].outcome == roster::verdict::chosen);
+    CHECK(why.candidates[1].number == 2);
+    CHECK(why.candidates[1].outcome == roster::verdict::outranked);
+    CHECK(why.candidates[2].scope == "app"); // shadowed
+    CHECK(why.candidates[3].number == 3);    // skipped: needs a context
+    CHECK(why.candidates[3].outcome == roster::verdict::skipped);
+    CHECK(request.report().entries.size() == 9);
+}
+
+TEST_CASE("scoped: a child holding many other kinds still passes a lookup of a kind it lacks to its parent",
+          "[scoped][scopes]") {
+    scoped registry{"app"};
+    registry.add(std::make_shared<Greeting>("root"));
+    registry.freeze();
+    auto request = registry.child("request");
+    add_filler_kinds(request, std::make_integer_sequence<int, 80>{});
+    CHECK(request.size() == 80);
+    CHECK(finds_filler_kinds(request, std::make_integer_sequence<int, 80>{}));
+    CHECK(request.get<Greeting>()->salutation == "root");
+    CHECK_FALSE(request.contains<Database>());
+    CHECK_FALSE(registry.contains<filler_kind<0>>());
+}
+
+TEST_CASE("scoped: an add that runs out of memory leaves the scope exactly as it was, and the next add gets the "
+          "number it would have had",
+          "[scoped][errors][scopes]") {
+    scoped registry{"app"};
+    registry.add(std::make_shared<Greeting>("root"));
+    registry.freeze();
+    // Every allocation an add can make, failed in turn: the kind's first
+    // registration in the scope, then a later one of the same kind.
+    for (std::size_t nth = 1;; ++nth) {
+        auto request = registry.child("request");
+        request.add(std::make_shared<Database>("kept"));
+        const auto first = std::make_shared<Greeting>("first local");
+        const auto second = std::make_shared<Greeting>("second local");
+        bool failed = false;
+        {
+            const roster_test::allocation_failure fail(nth);
+            try {
+                request.add(first);
+                request.add(second);
+            } catch (const std::bad_alloc&) {
+                failed = true;
+            }
+        }
+        if (!failed) {
+            CHECK(request.size() == 3);
+            CHECK(request.get<Greeting>() == second);
+            break;
+        }
+        INFO("allocation " << nth << " failed");
+        const std::size_t kept = request.size(); // 1: the first add failed; 2: the second did
+        REQUIRE((kept == 1 || kept == 2));
+        CHECK(request.explain<Greeting>().candidates.size() == kept); // the child's Greetings, then the root's
+        CHECK(request.get<Greeting>()->salutation == (kept == 1 ? "root" : "first local"));
+        CHECK(request.get<Database>()->name == "kept");
+        CHECK(request.add(std::make_shared<Greeting>("after")) == kept + 1);
+        CHECK(request.get<Greeting>()->salutation == "after");
+        CHECK(request.size() == kept + 1);
+    }
 }
 
 // --- built on the core: report, counters, catalog listing ----------------------

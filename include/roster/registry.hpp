@@ -384,8 +384,9 @@ protected:
         }
         // One hash and one walk: try_emplace moves neither the key nor the
         // value when the key is already there (the duplicate path gets both).
-        auto [it, inserted] = map_.try_emplace(std::move(key), entry_maker{value, where, next_id_});
-        if (!inserted) return add_duplicate(lock, it, std::move(value), where);
+        const auto emplaced = map_.try_emplace(std::move(key), entry_maker{value, where, next_id_});
+        const typename map_type::iterator it = emplaced.first; // a variable, not a binding: lambdas capture it below
+        if (!emplaced.second) return add_duplicate(lock, it, std::move(value), where);
         const std::uint64_t id = next_id_++;
         erase_on_throw undo{map_, it}; // the handle's key copy or the event may still throw
         registration handle(*this, it->first, id);

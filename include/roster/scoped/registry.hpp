@@ -41,8 +41,9 @@ ROSTER_BEGIN_NAMESPACE
 
 namespace detail {
 
-/// One registration of a scope. Never moved (its address identifies it
-/// while it is built) and never removed before its scope is destroyed.
+/// One registration of a scope. Never moved once filed in its scope (its
+/// address identifies it while it is built) and never removed before its
+/// scope is destroyed.
 template <class Resolver, bool Synchronised>
 struct scope_record {
     using build_mutex_type = std::conditional_t<Synchronised, std::mutex, null_mutex>;
@@ -60,13 +61,66 @@ struct scope_record {
     mutable build_mutex_type build_mutex;
     mutable std::atomic<bool> built{false};
     mutable std::shared_ptr<void> cached;
+
+    scope_record() = default;
+    scope_record(const scope_record&) = delete;
+    scope_record& operator=(const scope_record&) = delete;
+    /// Takes over the registration data of a record that is not filed yet
+    /// (so never built: the new one starts unbuilt too).
+    scope_record(scope_record&& other) noexcept { take(other); }
+    scope_record& operator=(scope_record&&) = delete;
+    ~scope_record() = default;
+
+    /// Takes over `other`'s registration data; both are unfiled and unbuilt.
+    void take(scope_record& other) noexcept {
+        what = other.what;
+        number = other.number;
+        where = other.where;
+        implementation = other.implementation;
+        product = other.product;
+        condition = std::move(other.condition);
+        instance = std::move(other.instance);
+        make = std::move(other.make);
+        props_type = other.props_type;
+        props_optional = other.props_optional;
+    }
 };
 
-/// What a scope's core registry stores under a kind: its registrations, oldest first.
+/// What a scope's core registry stores under a kind: its registrations,
+/// oldest first. The first one lives in the slot itself (map nodes never
+/// move), so a kind registered once in a scope costs no allocation beyond
+/// the map's; later ones are allocated one by one (never moved either).
 template <class Resolver, bool Synchronised>
 struct scope_slot {
+    using record_type = scope_record<Resolver, Synchronised>;
+
     std::string_view kind_name;
-    std::vector<std::unique_ptr<scope_record<Resolver, Synchronised>>> records;
+    bool filled = false; // whether `first` holds a registration
+    record_type first;
+    std::vector<std::unique_ptr<record_type>> more;
+
+    scope_slot() = default;
+    scope_slot(const scope_slot&) = delete;
+    scope_slot& operator=(const scope_slot&) = delete;
+    /// What the core asks of a value; never used on a filed slot (map nodes
+    /// stay put, and a scope builds its slots in place, empty).
+    scope_slot(scope_slot&& other) noexcept
+        : kind_name(other.kind_name), filled(other.filled), first(std::move(other.first)),
+          more(std::move(other.more)) {}
+    scope_slot& operator=(scope_slot&&) = delete;
+    ~scope_slot() = default;
+
+    /// The number of registrations.
+    std::size_t size() const noexcept { return (filled ? 1U : 0U) + more.size(); }
+    /// Whether there are none.
+    bool empty() const noexcept { return !filled; }
+    /// Calls `f(record)` for each registration, oldest first.
+    template <class F>
+    void for_each(F&& f) const {
+        if (!filled) return;
+        f(first);
+        for (const std::unique_ptr<record_type>& r : more) f(*r);
+    }
 };
 
 /// The core registry a scope is built on: kinds (their identities) to
@@ -226,13 +280,14 @@ public:
             return detail::null_message(name(), detail::describe_key(detail::type_name<kind_type>()),
                                         detail::type_name<std::shared_ptr<Impl>>(), reason, where);
         }
-        auto made = std::make_unique<record>();
-        made->what = registration_kind::instance;
-        made->implementation = detail::type_name<Impl>();
-        made->condition = std::move(condition);
-        made->where = where;
-        made->instance = std::static_pointer_cast<void>(std::shared_ptr<kind_type>(std::move(instance)));
-        return insert(kind_id<kind_type>(), detail::type_name<kind_type>(), std::move(made), where);
+        std::shared_ptr<void> stored = std::static_pointer_cast<void>(std::shared_ptr<kind_type>(std::move(instance)));
+        return insert(kind_id<kind_type>(), detail::type_name<kind_type>(), where, [&](record& made) noexcept {
+            made.what = registration_kind::instance;
+            made.implementation = detail::type_name<Impl>();
+            set_condition(made, condition);
+            made.where = where;
+            made.instance = std::move(stored);
+        });
     }
 
     // ------------------------------------------------------------ factories
@@ -444,7 +499,7 @@ public:
         return read_scope([](const map_type* map) {
             std::size_t count = 0;
             if (map != nullptr)
-                for (const auto& item : *map) count += item.second.value.records.size();
+                for (const auto& item : *map) count += item.second.value.size();
             return count;
         });
     }
@@ -474,12 +529,13 @@ public:
     /// policy, its lookup counts. Taken under the scope's read lock.
     registry_report report() const {
         registry_report out = this->report_with([](const map_type& map, std::vector<entry_report>& entries) {
-            for (const auto& [kind, item] : map) {
-                for (const std::unique_ptr<record>& r : item.value.records) {
-                    entry_report e{detail::describe_key(item.value.kind_name), r->where, std::nullopt};
+            for (const auto& element : map) {
+                const auto& item = element.second; // not a structured binding: the lambda below captures it
+                item.value.for_each([&](const record& r) {
+                    entry_report e{detail::describe_key(item.value.kind_name), r.where, std::nullopt};
                     if constexpr (core::per_key_counting) e.hits = item.hits.load();
                     entries.push_back(std::move(e));
-                }
+                });
             }
         });
         out.key_type = "kind";
@@ -570,8 +626,25 @@ private:
     decltype(auto) read_scope(F&& f) const {
         // A scope that never had a registration (most child scopes) is read
         // with one acquire load and no lock.
-        if (!populated_.load(std::memory_order_acquire)) return f(static_cast<const map_type*>(nullptr));
+        if (kinds_.load(std::memory_order_acquire) == 0) return f(static_cast<const map_type*>(nullptr));
         return this->read([&](const map_type& map) { return f(&map); });
+    }
+
+    /// read_scope() for the registrations of `kind` only: `f(nullptr)`, with
+    /// one acquire load and no lock, when `kind` was never registered here
+    /// (a child scope that holds other kinds is passed over that way).
+    template <class F>
+    decltype(auto) read_kind(const void* kind, F&& f) const {
+        if ((kinds_.load(std::memory_order_acquire) & kind_bit(kind)) == 0)
+            return f(static_cast<const map_type*>(nullptr));
+        return this->read([&](const map_type& map) { return f(&map); });
+    }
+
+    /// The bit of `kinds_` that `kind` sets (a multiplicative hash of its
+    /// address: several kinds may share one).
+    static std::uint64_t kind_bit(const void* kind) noexcept {
+        const auto address = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(kind));
+        return std::uint64_t{1} << ((address * 0x9E3779B97F4A7C15ULL) >> 58U);
     }
 
     template <class Kind, bool Shared, class Factory>
@@ -604,18 +677,9 @@ private:
             }
         }
 
-        auto made = std::make_unique<record>();
-        made->what = Shared ? registration_kind::shared_factory : registration_kind::factory;
-        made->implementation = detail::type_name<element>();
-        made->product = detail::type_name<product>();
-        made->condition = std::move(condition);
-        made->where = where;
-        if constexpr (!std::is_void_v<props_type>) {
-            made->props_type = &detail::type_tag_of<props_type>;
-            made->props_optional = std::is_default_constructible_v<props_type>;
-        }
-        made->make = [f = std::move(make)](const resolver& through,
-                                           [[maybe_unused]] const void* given) mutable -> std::shared_ptr<void> {
+        std::function<std::shared_ptr<void>(const resolver&, const void*)> stored =
+            [f = std::move(make)](const resolver& through, [[maybe_unused]] const void* given) mutable
+            -> std::shared_ptr<void> {
             auto call = [&](auto&&... args) -> std::shared_ptr<void> {
                 std::shared_ptr<kind_type> product_ptr = detail::product_traits<product>::share(
                     std::invoke(f, std::forward<decltype(args)>(args)...));
@@ -637,30 +701,52 @@ private:
                 }
             }
         };
-        return insert(kind_id<kind_type>(), detail::type_name<kind_type>(), std::move(made), where);
+        return insert(kind_id<kind_type>(), detail::type_name<kind_type>(), where, [&](record& made) noexcept {
+            made.what = Shared ? registration_kind::shared_factory : registration_kind::factory;
+            made.implementation = detail::type_name<element>();
+            made.product = detail::type_name<product>();
+            set_condition(made, condition);
+            made.where = where;
+            if constexpr (!std::is_void_v<props_type>) {
+                made.props_type = &detail::type_tag_of<props_type>;
+                made.props_optional = std::is_default_constructible_v<props_type>;
+            }
+            made.make = std::move(stored);
+        });
     }
 
-    /// Files `made` under `kind`, or refuses it (frozen). Strong guarantee.
-    result<std::uint64_t> insert(const void* kind, std::string_view kind_name, std::unique_ptr<record> made,
-                                 const source_location& where) {
+    /// Gives `made` the constraint `condition` (taken); an unconstrained one
+    /// is what a new record holds already.
+    static void set_condition(record& made, constraint& condition) noexcept {
+        if (condition.kind_ != constraint_kind::none) made.condition = std::move(condition);
+    }
+
+    /// Files a new registration under `kind`, filled in by `fill(record&)`
+    /// (noexcept), or refuses it (frozen) without calling `fill`. Strong
+    /// guarantee: whatever throws (std::bad_alloc) throws before anything
+    /// changes. The kind's first registration in this scope is filled in
+    /// place, in the map's node; later ones are allocated.
+    template <class Fill>
+    result<std::uint64_t> insert(const void* kind, std::string_view kind_name, const source_location& where,
+                                 Fill&& fill) {
+        static_assert(std::is_nothrow_invocable_v<Fill&, record&>, "insert(): fill must be noexcept");
         return this->try_write("add", [&] { return detail::describe_key(kind_name); }, where, [&](map_type& map) {
-            auto [it, inserted] = map.try_emplace(kind, typename core::entry{slot{}, where, 0});
+            auto [it, inserted] = map.try_emplace(kind); // may throw: nothing has changed
             slot& target = it->second.value;
-#if ROSTER_HAS_EXCEPTIONS
-            try {
-                target.records.reserve(target.records.size() + 1);
-            } catch (...) {
-                if (inserted) map.erase(it);
-                throw;
+            record* filed = &target.first;
+            if (inserted) { // a filled slot is never emptied: an existing one holds a registration
+                it->second.where = where;
+                target.kind_name = kind_name;
+                target.filled = true;
+            } else { // may throw, before anything changes
+                target.more.reserve(target.more.size() + 1);
+                target.more.push_back(std::make_unique<record>()); // no reallocation: reserved
+                filed = target.more.back().get();
             }
-#else
-            target.records.reserve(target.records.size() + 1);
-#endif
-            target.kind_name = kind_name;
+            fill(*filed);
             const std::uint64_t number = next_number_++;
-            made->number = number;
-            target.records.push_back(std::move(made)); // no allocation: reserved
-            populated_.store(true, std::memory_order_release);
+            filed->number = number;
+            kinds_.store(kinds_.load(std::memory_order_relaxed) | kind_bit(kind), std::memory_order_release);
             return number;
         });
     }
@@ -720,20 +806,20 @@ private:
     template <bool Count = false>
     selection select(const void* kind, const request& req) const {
         for (const basic_scoped_registry* scope = this; scope != nullptr; scope = scope->parent_) {
-            const record* best = scope->read_scope([&](const map_type* map) -> const record* {
+            const record* best = scope->read_kind(kind, [&](const map_type* map) -> const record* {
                 if (map == nullptr) return nullptr;
                 const auto it = map->find(kind);
                 if (it == map->end()) return nullptr;
                 const record* winner = nullptr;
                 match_key winner_key;
-                for (const std::unique_ptr<record>& r : it->second.value.records) {
+                it->second.value.for_each([&](const record& r) {
                     match_key key;
-                    if (match(*r, req, key) != mismatch::none) continue;
+                    if (match(r, req, key) != mismatch::none) return;
                     if (winner == nullptr || precedes(key, winner_key)) {
-                        winner = r.get();
+                        winner = &r;
                         winner_key = key;
                     }
-                }
+                });
                 if constexpr (Count) {
                     if (winner != nullptr) scope->count_hit(it->second);
                 }
@@ -880,15 +966,15 @@ private:
     void for_each_candidate(const void* kind, const request& req, F&& f) const {
         std::size_t distance = 0;
         for (const basic_scoped_registry* scope = this; scope != nullptr; scope = scope->parent_, ++distance) {
-            scope->read_scope([&](const map_type* map) {
+            scope->read_kind(kind, [&](const map_type* map) {
                 if (map == nullptr) return 0;
                 const auto it = map->find(kind);
                 if (it == map->end()) return 0;
-                for (const std::unique_ptr<record>& r : it->second.value.records) {
+                it->second.value.for_each([&](const record& r) {
                     match_key key;
-                    const mismatch why = match(*r, req, key);
-                    f(*scope, distance, *r, why, key);
-                }
+                    const mismatch why = match(r, req, key);
+                    f(*scope, distance, r, why, key);
+                });
                 return 0;
             });
         }
@@ -925,7 +1011,7 @@ private:
                 scope->read_scope([&](const map_type* map) {
                     if (map == nullptr) return 0;
                     for (const auto& item : *map) {
-                        if (item.second.value.records.empty()) continue;
+                        if (item.second.value.empty()) continue;
                         if (std::find(seen.begin(), seen.end(), item.first) != seen.end()) continue;
                         seen.push_back(item.first);
                         nearest.offer(item.second.value.kind_name);
@@ -1014,7 +1100,10 @@ private:
     const basic_scoped_registry* parent_ = nullptr;
     std::size_t depth_ = 0;
     scope_context context_;
-    std::atomic<bool> populated_{false}; // set (release) once the core holds a registration
+    // One bit per kind registered here (kind_bit(); set, release, under the
+    // core's write lock once the registration is filed): zero while the
+    // scope holds none.
+    std::atomic<std::uint64_t> kinds_{0};
     std::uint64_t next_number_ = 1;      // under the core's write lock
     // Last: a listed root is listed once everything else is built, unlisted
     // before anything is destroyed. Child scopes are never listed.
