@@ -36,7 +36,8 @@
 // - Thread safety (default locking::shared_mutex): every member may be called
 //   concurrently. A lookup takes, in turn, the read lock of each scope it
 //   searches — except a scope that is frozen or has never had a
-//   registration, which it reads with one acquire load and no lock.
+//   registration of the kind looked up, which it passes with one acquire
+//   load and no lock.
 //   Registration takes the scope's write lock. child(), name(), parent(),
 //   context() never lock. With locking::none nothing is synchronised.
 // - Factories run outside every scope lock. A fresh factory runs in the
