@@ -27,18 +27,29 @@
 ROSTER_BEGIN_NAMESPACE
 namespace detail {
 
-/// A counter in an entry (counters::per_key): copyable so entries stay
-/// copyable; a copy starts from the value copied.
-struct entry_hits {
-    entry_hits() noexcept = default;
-    entry_hits(const entry_hits& other) noexcept : count(other.count.load(std::memory_order_relaxed)) {}
+/// The hit counter of an entry (counters::per_key). The count lives in an
+/// allocation of its own, off the entry's cache line: readers of a key bump
+/// it without writing the line that every reader of that key reads (its
+/// key, value and site), so that line stays shared between their caches.
+/// Copyable so entries stay copyable: a copy has its own counter, starting
+/// from the value copied. Construction and copying may throw std::bad_alloc.
+class entry_hits {
+public:
+    entry_hits() : count_(new std::atomic<std::uint64_t>(0)) {}
+    entry_hits(const entry_hits& other) : count_(new std::atomic<std::uint64_t>(other.load())) {}
     entry_hits& operator=(const entry_hits& other) noexcept {
-        count.store(other.count.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        count_->store(other.load(), std::memory_order_relaxed);
         return *this;
     }
-    void bump() const noexcept { count.fetch_add(1, std::memory_order_relaxed); }
-    std::uint64_t load() const noexcept { return count.load(std::memory_order_relaxed); }
-    mutable std::atomic<std::uint64_t> count{0};
+    ~entry_hits() { delete count_; }
+
+    /// Counts one hit.
+    void bump() const noexcept { count_->fetch_add(1, std::memory_order_relaxed); }
+    /// The hits so far.
+    std::uint64_t load() const noexcept { return count_->load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::uint64_t>* count_; // never null: owned, never moved out
 };
 
 /// Nothing in an entry (no per-key counting).
@@ -94,8 +105,9 @@ struct per_registry {
     /// false: report() gives no per-entry hit counts.
     static constexpr bool per_entry = false;
 };
-/// per_registry, plus hits per entry (one relaxed atomic add on a counter in
-/// the entry, shared by the threads that hit that key) and misses per key
+/// per_registry, plus hits per entry (one relaxed atomic add on the entry's
+/// counter, shared by the threads that hit that key; the counter is a small
+/// allocation of its own, off the entry's cache line) and misses per key
 /// looked up (a mutex-guarded table of up to 256 distinct keys; a miss
 /// formats the key and takes that mutex, so use it where misses are rare).
 /// Needs roster/counters.hpp.
@@ -105,7 +117,7 @@ struct per_key {
     /// What the registry holds for counting: the striped totals plus the
     /// table of missed keys (defined in roster/counters.hpp).
     using state = detail::lookup_counters<true>;
-    /// What each entry holds: its own atomic hit counter.
+    /// What each entry holds: a pointer to its own atomic hit counter.
     using entry_state = detail::entry_hits;
     /// true: the registry's lookups() gives the totals.
     static constexpr bool counted = true;
