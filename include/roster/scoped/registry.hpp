@@ -67,23 +67,12 @@ struct scope_record {
     scope_record& operator=(const scope_record&) = delete;
     /// Takes over the registration data of a record that is not filed yet
     /// (so never built: the new one starts unbuilt too).
-    scope_record(scope_record&& other) noexcept { take(other); }
+    scope_record(scope_record&& other) noexcept
+        : what(other.what), number(other.number), where(other.where), implementation(other.implementation),
+          product(other.product), condition(std::move(other.condition)), instance(std::move(other.instance)),
+          make(std::move(other.make)), props_type(other.props_type), props_optional(other.props_optional) {}
     scope_record& operator=(scope_record&&) = delete;
     ~scope_record() = default;
-
-    /// Takes over `other`'s registration data; both are unfiled and unbuilt.
-    void take(scope_record& other) noexcept {
-        what = other.what;
-        number = other.number;
-        where = other.where;
-        implementation = other.implementation;
-        product = other.product;
-        condition = std::move(other.condition);
-        instance = std::move(other.instance);
-        make = std::move(other.make);
-        props_type = other.props_type;
-        props_optional = other.props_optional;
-    }
 };
 
 /// What a scope's core registry stores under a kind: its registrations,
