@@ -61,6 +61,7 @@
 #pragma once
 
 #include "roster/config.hpp"
+#include "roster/detail/maybe.hpp" // detail::maybe: an event as a registration_event, or nothing
 #include "roster/detail/messages.hpp"
 #include "roster/error.hpp"
 #include "roster/events.hpp"
@@ -74,8 +75,7 @@
 #include <cstdio>      // std::FILE, std::fputs: log_registrations
 #include <functional>  // std::function: subscribers
 #include <iterator>    // std::make_move_iterator
-#include <list>        // the live registries (stable nodes)
-#include <memory>      // std::shared_ptr: subscribers shared with their subscriptions
+#include <memory>      // std::shared_ptr: subscribers; std::unique_ptr: the listed registries (stable nodes)
 #include <mutex>       // std::mutex, std::lock_guard
 #include <optional>    // std::optional
 #include <string>      // std::string
@@ -118,10 +118,10 @@ std::string registration_line(const Event& event) {
 }
 
 /// A registry's change event as a registration_event (not replayed), or
-/// std::nullopt for an `unchanged` event, which names no key.
+/// nothing for an `unchanged` event, which names no key.
 template <class Event>
-std::optional<registration_event> registration_event_of(const std::string& registry, const Event& event) {
-    if (event.kind == change_kind::unchanged || !event.key) return std::nullopt;
+maybe<registration_event> registration_event_of(const std::string& registry, const Event& event) {
+    if (event.kind == change_kind::unchanged || !event.key) return {};
     return registration_event{event.kind, registry, describe_key(*event.key), event.where, false};
 }
 
@@ -262,7 +262,7 @@ public:
         {
             std::lock_guard lock(mutex_);
             out.reserve(nodes_.size());
-            for (const node_type& node : nodes_) out.push_back(node.name);
+            for (const auto& node : nodes_) out.push_back(node->name);
         }
         std::sort(out.begin(), out.end());
         return out;
@@ -285,7 +285,7 @@ public:
         std::lock_guard lock(mutex_);
         const auto it = find(name);
         if (it == nodes_.end()) return std::nullopt;
-        return it->report(it->registry);
+        return (*it)->report((*it)->registry);
     }
 
     /// A report on the registry called `name`.
@@ -298,9 +298,9 @@ public:
     result<registry_report> try_at(std::string_view name, source_location where = source_location::current()) const {
         std::lock_guard lock(mutex_);
         const auto it = find(name);
-        if (it != nodes_.end()) return it->report(it->registry);
+        if (it != nodes_.end()) return (*it)->report((*it)->registry);
         detail::nearest_names nearest(std::string{name});
-        for (const node_type& node : nodes_) nearest.offer(node.name);
+        for (const auto& node : nodes_) nearest.offer(node->name);
         return detail::not_found_message("roster::catalog", detail::describe_key(std::string{name}), where,
                                          nearest.suffix());
     }
@@ -312,7 +312,7 @@ public:
         {
             std::lock_guard lock(mutex_);
             out.reserve(nodes_.size());
-            for (const node_type& node : nodes_) out.push_back(node.report(node.registry));
+            for (const auto& node : nodes_) out.push_back(node->report(node->registry));
         }
         std::sort(out.begin(), out.end(),
                   [](const registry_report& a, const registry_report& b) { return a.name < b.name; });
@@ -346,7 +346,7 @@ public:
     result<node_type*> enrol(node_type node) {
         std::lock_guard lock(mutex_);
         if (const auto it = find(node.name); it != nodes_.end()) {
-            return detail::listed_name_taken_message(node.name, it->created_at, node.created_at);
+            return detail::listed_name_taken_message(node.name, (*it)->created_at, node.created_at);
         }
         // Subscribe the newcomer to every catalog subscriber, in order, then link it.
         if (node.subscribe != nullptr) {
@@ -355,8 +355,11 @@ public:
                 node.subscriptions.emplace_back(id, node.subscribe(node.registry, listener));
             }
         }
-        nodes_.push_back(std::move(node)); // std::list: if this throws, `node` is as it was
-        return &nodes_.back();
+        // If reserve() or make_unique's allocation throws, `node` is as it was;
+        // push_back() then cannot throw.
+        nodes_.reserve(nodes_.size() + 1);
+        nodes_.push_back(std::make_unique<node_type>(std::move(node)));
+        return nodes_.back().get();
     }
 
     /// Unlists `node` (from a registry's destructor). Not for direct use.
@@ -365,8 +368,8 @@ public:
         {
             std::lock_guard lock(mutex_);
             for (auto it = nodes_.begin(); it != nodes_.end(); ++it) {
-                if (&*it == node) {
-                    doomed = std::move(it->subscriptions);
+                if (it->get() == node) {
+                    doomed = std::move(node->subscriptions);
                     nodes_.erase(it);
                     break;
                 }
@@ -375,17 +378,17 @@ public:
     }
 
 private:
-    typename std::list<node_type>::const_iterator find(std::string_view name) const {
+    typename std::vector<std::unique_ptr<node_type>>::const_iterator find(std::string_view name) const {
         return std::find_if(nodes_.begin(), nodes_.end(),
-                            [&](const node_type& node) { return node.name == name; });
+                            [&](const std::unique_ptr<node_type>& node) { return node->name == name; });
     }
 
     void unsubscribe(std::uint64_t id) noexcept {
         std::vector<subscription> doomed; // unsubscribed outside the lock: a running listener may read the catalog
         {
             std::lock_guard lock(mutex_);
-            for (node_type& node : nodes_) {
-                auto& subs = node.subscriptions;
+            for (const auto& node : nodes_) {
+                auto& subs = node->subscriptions;
                 for (auto it = subs.begin(); it != subs.end();) {
                     if (it->first == id) {
                         doomed.push_back(std::move(it->second));
@@ -404,7 +407,7 @@ private:
     }
 
     mutable std::mutex mutex_;
-    std::list<node_type> nodes_;
+    std::vector<std::unique_ptr<node_type>> nodes_; // in listing order; a node never moves
     std::vector<std::pair<std::uint64_t, std::shared_ptr<detail::catalog_listener>>> listeners_;
     std::uint64_t next_listener_id_ = 1;
 };
@@ -471,9 +474,9 @@ basic_catalog_subscription<basic_catalog<Tag>> basic_catalog<Tag>::subscribe(Lis
         std::lock_guard lock(mutex_);
         made.reserve(nodes_.size());
         existing.reserve(nodes_.size());
-        for (node_type& node : nodes_) {
-            if (node.subscribe != nullptr) made.emplace_back(&node, node.subscribe(node.registry, shared));
-            existing.push_back(node.report(node.registry));
+        for (const auto& node : nodes_) {
+            if (node->subscribe != nullptr) made.emplace_back(node.get(), node->subscribe(node->registry, shared));
+            existing.push_back(node->report(node->registry));
         }
         for (auto& [node, sub] : made) node->subscriptions.reserve(node->subscriptions.size() + 1);
         listeners_.reserve(listeners_.size() + 1);

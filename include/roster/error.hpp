@@ -24,11 +24,11 @@
 #pragma once
 
 #include "roster/config.hpp"
+#include "roster/detail/maybe.hpp" // detail::maybe: result's value
 
 #include <cstdio>    // std::fputs, stderr: the no-exceptions fallback
 #include <cstdlib>   // std::abort
 #include <exception> // std::exception_ptr: a factory's own exception
-#include <optional>  // std::optional: result's value
 #include <stdexcept> // std::runtime_error: base of roster::error
 #include <string>    // std::string: messages
 #include <utility>   // std::move
@@ -321,7 +321,7 @@ private:
         if (!value_) raise(error_);
     }
 
-    std::optional<T> value_;
+    detail::maybe<T> value_;
     error_info error_;
 };
 

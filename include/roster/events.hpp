@@ -97,7 +97,6 @@
 #include <cstdio>             // std::fputs: the default error handler
 #include <exception>          // std::exception_ptr
 #include <functional>         // std::function
-#include <list>               // the delivery queue (splice: no allocation under the lock)
 #include <memory>             // std::shared_ptr, std::weak_ptr
 #include <mutex>              // std::mutex
 #include <optional>           // std::optional
@@ -303,18 +302,83 @@ private:
         event_type event;
     };
 
+    // A FIFO of events, one heap node each: push_back() allocates; moving
+    // nodes between queues only relinks them, so nothing allocates under the
+    // hub's mutex.
+    class event_queue {
+    public:
+        event_queue() = default;
+        event_queue(const event_queue&) = delete;
+        event_queue& operator=(const event_queue&) = delete;
+        ~event_queue() { clear(); }
+
+        // Appends `item` (allocates its node; if that throws, nothing changes).
+        void push_back(queued item) { link(new node{std::move(item), nullptr}); }
+        // Moves every node of `other` to the end, in order.
+        void splice(event_queue& other) noexcept {
+            if (other.head_ == nullptr) return;
+            (tail_ != nullptr ? tail_->next : head_) = other.head_;
+            tail_ = other.tail_;
+            size_ += other.size_;
+            other.head_ = other.tail_ = nullptr;
+            other.size_ = 0;
+        }
+        // Moves the first node of `other` (not empty) to the end.
+        void take_front(event_queue& other) noexcept {
+            node* taken = other.head_;
+            other.head_ = taken->next;
+            if (other.head_ == nullptr) other.tail_ = nullptr;
+            --other.size_;
+            taken->next = nullptr;
+            link(taken);
+        }
+        bool empty() const noexcept { return head_ == nullptr; }
+        std::size_t size() const noexcept { return size_; }
+        queued& front() noexcept { return head_->item; }
+        // Calls f(queued&) on every event, in order.
+        template <class F>
+        void for_each(F&& f) noexcept(noexcept(f(std::declval<queued&>()))) {
+            for (node* n = head_; n != nullptr; n = n->next) f(n->item);
+        }
+        // Destroys every event, in order (the queue is consistent while each is destroyed).
+        void clear() noexcept {
+            while (node* doomed = head_) {
+                head_ = doomed->next;
+                if (head_ == nullptr) tail_ = nullptr;
+                --size_;
+                delete doomed;
+            }
+        }
+
+    private:
+        struct node {
+            queued item;
+            node* next;
+        };
+        void link(node* added) noexcept {
+            (tail_ != nullptr ? tail_->next : head_) = added;
+            tail_ = added;
+            ++size_;
+        }
+        node* head_ = nullptr;
+        node* tail_ = nullptr;
+        std::size_t size_ = 0;
+    };
+
 public:
     /// Events prepared before a mutation is applied.
     class pending_events {
     public:
         /// Appends one event (allocates its queue node now).
         void push(event_type event) { items_.push_back(queued{0, std::move(event)}); }
+        /// Whether no event was pushed.
         bool empty() const noexcept { return items_.empty(); }
+        /// How many events were pushed.
         std::size_t size() const noexcept { return items_.size(); }
 
     private:
         friend event_hub;
-        std::list<queued> items_;
+        event_queue items_;
     };
 
     /// `registry_name` is used by the default error handler's message.
@@ -405,8 +469,8 @@ public:
     void post(pending_events& events) noexcept {
         if (events.items_.empty()) return;
         const std::lock_guard lock(mutex_);
-        for (queued& item : events.items_) item.sequence = next_sequence_++;
-        queue_.splice(queue_.end(), events.items_);
+        events.items_.for_each([this](queued& item) noexcept { item.sequence = next_sequence_++; });
+        queue_.splice(events.items_);
     }
 
     /// Delivers every queued event, in order, unless a delivery is already
@@ -421,8 +485,8 @@ public:
         draining_ = true;
         drainer_ = detail::this_thread_token();
         while (!queue_.empty()) {
-            std::list<queued> current; // the event leaves the queue; destroyed outside the mutex
-            current.splice(current.begin(), queue_, queue_.begin());
+            event_queue current; // the event leaves the queue; destroyed outside the mutex
+            current.take_front(queue_);
             const queued& item = current.front();
             std::uint64_t last_id = 0;
             for (;;) {
@@ -521,7 +585,7 @@ private:
     std::string name_;
     std::mutex mutex_;
     std::vector<std::shared_ptr<slot>> slots_; // sorted by id
-    std::list<queued> queue_;
+    event_queue queue_;
     std::uint64_t next_slot_id_ = 1;
     std::uint64_t next_sequence_ = 1;
     pending_events staged_;             // change_feed::stage(), until publish() or discard()

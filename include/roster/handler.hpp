@@ -333,7 +333,7 @@ public:
         value_type route(std::move(*parsed.pattern), std::move(handler));
         const route_pattern& incoming = route.pattern();
         return this->try_add_admitted(
-            std::move(key), route, where, [&](const map_type& map) -> std::optional<error_info> {
+            std::move(key), route, where, [&](const map_type& map) -> detail::maybe<error_info> {
                 for (const auto& [other, item] : map) {
                     if (other == incoming.key()) continue; // the same pattern: the duplicate policy decides
                     if (routes_conflict(incoming, item.value.pattern())) {
@@ -342,7 +342,7 @@ public:
                                                         describe_route_conflict(incoming, item.value.pattern()));
                     }
                 }
-                return std::nullopt;
+                return {};
             });
     }
 

@@ -38,6 +38,7 @@
 #pragma once
 
 #include "roster/config.hpp"
+#include "roster/detail/maybe.hpp" // detail::maybe: the finalize() outcome
 #include "roster/detail/messages.hpp"
 #include "roster/detail/thread_slot.hpp" // detail::this_thread_token
 #include "roster/error.hpp"
@@ -224,7 +225,7 @@ public:
             lock.lock();
             return *outcome_;
         }
-        finalized_at_ = where;
+        finalized_at_.emplace(where);
         finalizer_ = detail::this_thread_token();
         batch<Registry> taken = std::move(pending_);
         pending_.clear();
@@ -232,7 +233,7 @@ public:
         // No lock of ours is held while the commit runs (and delivers its events).
         result<commit_report> committed = commit_or_fail(std::move(taken), where);
         lock.lock();
-        outcome_ = committed;
+        outcome_.emplace(committed);
         finalizer_ = nullptr;
         state_.store(committed ? readiness::ready : readiness::failed, std::memory_order_release);
         lock.unlock();
@@ -424,8 +425,8 @@ private:
     mutable std::mutex mutex_;                    // guards pending_, finalized_at_, outcome_
     mutable std::binary_semaphore timed_gate_{0}; // released once when state_ leaves pending (wait_ready_for)
     batch<Registry> pending_;                     // registrations collected before finalize()
-    std::optional<source_location> finalized_at_; // where finalize() first ran
-    std::optional<result<commit_report>> outcome_; // its outcome, returned to every later caller
+    detail::maybe<source_location> finalized_at_;    // where finalize() first ran
+    detail::maybe<result<commit_report>> outcome_;    // its outcome, returned to every later caller
     const void* finalizer_ = nullptr;                          // the thread running finalize(), while it runs
     std::atomic<readiness> state_{readiness::pending};
 };

@@ -67,12 +67,12 @@
 #include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
 
 #include "roster/catalog.hpp"
+#include "roster/detail/maybe.hpp" // detail::maybe: unquoted keys
 
 #include <cstddef>          // std::size_t
 #include <cstdint>          // std::uint32_t, std::uint64_t
 #include <initializer_list> // std::initializer_list: label lists
 #include <algorithm>        // std::sort, std::find_if: per-key samples, names already exported
-#include <optional>         // std::optional: unquoted keys
 #include <string>           // std::string: the exposition
 #include <string_view>      // std::string_view
 #include <utility>          // std::pair, std::exchange, std::move
@@ -129,37 +129,37 @@ void append_label_value(std::string& out, std::string_view value) {
     }
 }
 
-/// The value of the hex digits `digits`, or std::nullopt.
+/// The value of the hex digits `digits`, or nothing.
 template <class = void>
-std::optional<std::uint32_t> parse_hex(std::string_view digits) noexcept {
+maybe<std::uint32_t> parse_hex(std::string_view digits) noexcept {
     std::uint32_t value = 0;
     for (const char c : digits) {
         value <<= 4;
         if (c >= '0' && c <= '9') value |= static_cast<std::uint32_t>(c - '0');
         else if (c >= 'a' && c <= 'f') value |= static_cast<std::uint32_t>(c - 'a' + 10);
         else if (c >= 'A' && c <= 'F') value |= static_cast<std::uint32_t>(c - 'A' + 10);
-        else return std::nullopt;
+        else return {};
     }
     return value;
 }
 
 /// The string that roster's quoting (detail::append_quoted: what messages
-/// and reports show for string keys) turned into `text`, or std::nullopt
+/// and reports show for string keys) turned into `text`, or nothing
 /// when `text` is not such a quoted string.
 template <class = void>
-std::optional<std::string> unquote(std::string_view text) {
-    if (text.size() < 2 || text.front() != '"' || text.back() != '"') return std::nullopt;
+maybe<std::string> unquote(std::string_view text) {
+    if (text.size() < 2 || text.front() != '"' || text.back() != '"') return {};
     const std::string_view inner = text.substr(1, text.size() - 2);
     std::string out;
     out.reserve(inner.size());
     for (std::size_t i = 0; i < inner.size(); ++i) {
         const char c = inner[i];
-        if (c == '"') return std::nullopt; // an unescaped quote: not one quoted string
+        if (c == '"') return {}; // an unescaped quote: not one quoted string
         if (c != '\\') {
             out += c;
             continue;
         }
-        if (++i == inner.size()) return std::nullopt;
+        if (++i == inner.size()) return {};
         switch (inner[i]) {
         case 'n': out += '\n'; continue;
         case 'r': out += '\r'; continue;
@@ -167,9 +167,9 @@ std::optional<std::string> unquote(std::string_view text) {
         case '"':
         case '\\': out += inner[i]; continue;
         case 'x': { // one byte
-            if (inner.size() - i - 1 < 2) return std::nullopt;
-            const std::optional<std::uint32_t> byte = parse_hex(inner.substr(i + 1, 2));
-            if (!byte) return std::nullopt;
+            if (inner.size() - i - 1 < 2) return {};
+            const maybe<std::uint32_t> byte = parse_hex(inner.substr(i + 1, 2));
+            if (!byte) return {};
             out += static_cast<char>(*byte);
             i += 2;
             continue;
@@ -178,14 +178,14 @@ std::optional<std::string> unquote(std::string_view text) {
             const std::size_t close = inner.find('}', i);
             if (i + 1 >= inner.size() || inner[i + 1] != '{' || close == std::string_view::npos || close - i - 2 == 0 ||
                 close - i - 2 > 6)
-                return std::nullopt;
-            const std::optional<std::uint32_t> cp = parse_hex(inner.substr(i + 2, close - i - 2));
-            if (!cp || (*cp >= 0xD800 && *cp <= 0xDFFF) || *cp > 0x10FFFF) return std::nullopt;
+                return {};
+            const maybe<std::uint32_t> cp = parse_hex(inner.substr(i + 2, close - i - 2));
+            if (!cp || (*cp >= 0xD800 && *cp <= 0xDFFF) || *cp > 0x10FFFF) return {};
             append_utf8(out, *cp);
             i = close;
             continue;
         }
-        default: return std::nullopt;
+        default: return {};
         }
     }
     return out;
@@ -215,7 +215,7 @@ std::string name_label(std::string_view name) {
 /// a string key's own text when plain_label(), else its report text.
 template <class = void>
 std::string key_label(std::string_view report_text) {
-    if (std::optional<std::string> plain = unquote(report_text); plain && plain_label(*plain)) return std::move(*plain);
+    if (maybe<std::string> plain = unquote(report_text); plain && plain_label(*plain)) return std::move(*plain);
     return std::string(report_text);
 }
 

@@ -355,7 +355,7 @@ public:
     /// exception thrown by Key's or Value's own operations.
     [[nodiscard]] add_result try_add(Key key, Value value, source_location where = source_location::current()) {
         return try_add_admitted(std::move(key), std::move(value), where,
-                                [](const map_type&) noexcept { return std::optional<error_info>{}; });
+                                [](const map_type&) noexcept { return detail::maybe<error_info>{}; });
     }
 
 protected:
@@ -366,19 +366,19 @@ protected:
     /// try_add() with a shape's own admission check: after the entry check
     /// and the frozen check, under the write lock and before the duplicate
     /// policy, `admit(const map_type&)` returns why the entry must be refused
-    /// (an error_info), or std::nullopt to go on. For shapes whose entries
+    /// (an error_info), or nothing (`return {};`) to go on. For shapes whose entries
     /// refuse one another beyond key equality (the handler registry's
     /// conflicting patterns). Events, handles and ids stay the core's.
     template <class Admit>
     [[nodiscard]] add_result try_add_admitted(Key key, Value value, const source_location& where, Admit&& admit) {
-        if (std::optional<error_info> refused = check_entry(key, value, where)) return add_result(std::move(*refused));
+        if (detail::maybe<error_info> refused = check_entry(key, value, where)) return add_result(std::move(*refused));
 
         std::unique_lock lock(mutex_);
         if (frozen_.load(std::memory_order_relaxed)) {
             lock.unlock();
             return add_result(detail::frozen_message(name_, "add", detail::describe_key(key), where, frozen_at_));
         }
-        if (std::optional<error_info> refused = admit(std::as_const(map_))) {
+        if (detail::maybe<error_info> refused = admit(std::as_const(map_))) {
             lock.unlock();
             return add_result(std::move(*refused));
         }
@@ -930,12 +930,12 @@ private:
 
     /// Why `key` and `value` cannot be added (key_traits, then the null
     /// policy), or nothing: the one place the core checks an entry at the door.
-    std::optional<error_info> check_entry(const Key& key, const Value& value, const source_location& where) const {
+    detail::maybe<error_info> check_entry(const Key& key, const Value& value, const source_location& where) const {
         if (const std::string_view reason = key_traits<Key>::validate(key); !reason.empty())
             return detail::invalid_key_message(name_, detail::describe_key(key), reason, where);
         if (const std::string_view reason = null_policy::refusal(value); !reason.empty())
             return detail::null_message(name_, detail::describe_key(key), detail::type_name<Value>(), reason, where);
-        return std::nullopt;
+        return {};
     }
 
     /// What the duplicate policy decides for `incoming` under a key that
@@ -1026,7 +1026,7 @@ private:
         map_type staged;                                             // the winners; entry::id = index of the key's first item
         for (std::size_t i = 0; i < items.size(); ++i) {
             auto& item = items[i];
-            if (std::optional<error_info> refused = check_entry(item.key, item.value, item.where)) {
+            if (detail::maybe<error_info> refused = check_entry(item.key, item.value, item.where)) {
                 problems.emplace_back(i, std::move(refused->message));
                 continue;
             }

@@ -826,7 +826,7 @@ private:
         std::string key = format;
         value_type item(std::move(format), std::move(patterns), std::move(handler), priority);
         return this->try_add_admitted(
-            std::move(key), item, where, [&](const map_type& map) -> std::optional<error_info> {
+            std::move(key), item, where, [&](const map_type& map) -> detail::maybe<error_info> {
                 for (const auto& [other, existing] : map) {
                     if (other == item.name()) continue; // the same name: the duplicate policy decides
                     const auto& theirs = existing.value.patterns();
@@ -844,7 +844,7 @@ private:
                                         "more specific, or register the pattern under one name")
                                         .str());
                 }
-                return std::nullopt;
+                return {};
             });
     }
 
