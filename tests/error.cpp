@@ -337,6 +337,49 @@ TEST_CASE("result: is a regular copyable value type", "[error]") {
     CHECK(failed_copy.error() == failed.error());
 }
 
+TEST_CASE("result: assigning replaces the value or the error, and a move-only value makes it move-only",
+          "[error]") {
+    roster::result<std::string> r = std::string("lz4");
+    const roster::result<std::string> failed = roster::error_info{errc::not_found, "m"};
+    r = failed;
+    CHECK_FALSE(r.has_value());
+    CHECK(r.error() == failed.error());
+    r = roster::result<std::string>(std::string("snappy"));
+    REQUIRE(r.has_value());
+    CHECK(*r == "snappy");
+    const roster::result<std::string>& same = r;
+    r = same; // self-assignment keeps the value
+    CHECK(r.value() == "snappy");
+
+    static_assert(!std::is_copy_constructible_v<roster::result<std::unique_ptr<int>>>);
+    static_assert(std::is_nothrow_move_constructible_v<roster::result<std::unique_ptr<int>>> ==
+                  std::is_nothrow_move_constructible_v<roster::error_info>);
+    roster::result<std::unique_ptr<int>> a = std::make_unique<int>(3);
+    roster::result<std::unique_ptr<int>> b = std::move(a);
+    REQUIRE(b.has_value());
+    CHECK(*b.value() == 3);
+}
+
+TEST_CASE("result: the value is destroyed exactly once, when the result is", "[error]") {
+    static int alive = 0;
+    struct counted {
+        counted() { ++alive; }
+        counted(const counted&) { ++alive; }
+        counted(counted&&) noexcept { ++alive; }
+        counted& operator=(const counted&) = default;
+        ~counted() { --alive; }
+    };
+    {
+        roster::result<counted> r = counted{};
+        CHECK(alive == 1);
+        roster::result<counted> copy = r;
+        CHECK(alive == 2);
+        copy = roster::error_info{errc::frozen, "m"};
+        CHECK(alive == 1);
+    }
+    CHECK(alive == 0);
+}
+
 // ----------------------------------------------------------- result<void>
 
 TEST_CASE("result<void>: a default-constructed result is a success and value() does nothing",

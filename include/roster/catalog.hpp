@@ -206,6 +206,12 @@ private:
 };
 using catalog_listener = basic_catalog_listener<>;
 
+/// A listed registry's subscription on behalf of one catalog subscriber.
+struct catalog_subscription {
+    std::uint64_t listener_id; ///< the catalog subscriber's id
+    subscription handle;       ///< the registry's subscription
+};
+
 /// A listed registry as the catalog sees it: type-erased access to it.
 struct catalog_node {
     std::string name;
@@ -216,7 +222,7 @@ struct catalog_node {
     /// registry cannot send events: a move-only key or value).
     subscription (*subscribe)(const void*, std::shared_ptr<catalog_listener>) = nullptr;
     /// The registry's subscriptions for the catalog's subscribers, by id.
-    std::vector<std::pair<std::uint64_t, subscription>> subscriptions;
+    std::vector<catalog_subscription> subscriptions;
 };
 
 /// Whether `report` comes from a registry counted per key (as far as the
@@ -352,7 +358,7 @@ public:
         if (node.subscribe != nullptr) {
             node.subscriptions.reserve(listeners_.size());
             for (const auto& [id, listener] : listeners_) {
-                node.subscriptions.emplace_back(id, node.subscribe(node.registry, listener));
+                node.subscriptions.push_back(detail::catalog_subscription{id, node.subscribe(node.registry, listener)});
             }
         }
         // If reserve() or make_unique's allocation throws, `node` is as it was;
@@ -364,7 +370,7 @@ public:
 
     /// Unlists `node` (from a registry's destructor). Not for direct use.
     void leave(node_type* node) noexcept {
-        std::vector<std::pair<std::uint64_t, subscription>> doomed; // unsubscribed outside the lock
+        std::vector<detail::catalog_subscription> doomed; // unsubscribed outside the lock
         {
             std::lock_guard lock(mutex_);
             for (auto it = nodes_.begin(); it != nodes_.end(); ++it) {
@@ -390,8 +396,8 @@ private:
             for (const auto& node : nodes_) {
                 auto& subs = node->subscriptions;
                 for (auto it = subs.begin(); it != subs.end();) {
-                    if (it->first == id) {
-                        doomed.push_back(std::move(it->second));
+                    if (it->listener_id == id) {
+                        doomed.push_back(std::move(it->handle));
                         it = subs.erase(it);
                     } else {
                         ++it;
@@ -401,14 +407,18 @@ private:
             for (const auto& [listener_id, listener] : listeners_)
                 if (listener_id == id) listener->cancel(); // nothing queued is delivered from here on
             listeners_.erase(std::remove_if(listeners_.begin(), listeners_.end(),
-                                            [&](const auto& item) { return item.first == id; }),
+                                            [&](const listener_slot& item) { return item.id == id; }),
                              listeners_.end());
         }
     }
 
     mutable std::mutex mutex_;
     std::vector<std::unique_ptr<node_type>> nodes_; // in listing order; a node never moves
-    std::vector<std::pair<std::uint64_t, std::shared_ptr<detail::catalog_listener>>> listeners_;
+    struct listener_slot {
+        std::uint64_t id;
+        std::shared_ptr<detail::catalog_listener> listener;
+    };
+    std::vector<listener_slot> listeners_; // by id, ascending
     std::uint64_t next_listener_id_ = 1;
 };
 
@@ -482,8 +492,8 @@ basic_catalog_subscription<basic_catalog<Tag>> basic_catalog<Tag>::subscribe(Lis
         listeners_.reserve(listeners_.size() + 1);
         // Nothing below throws: the subscriber is in.
         id = next_listener_id_++;
-        for (auto& [node, sub] : made) node->subscriptions.emplace_back(id, std::move(sub));
-        listeners_.emplace_back(id, shared);
+        for (auto& [node, sub] : made) node->subscriptions.push_back(detail::catalog_subscription{id, std::move(sub)});
+        listeners_.push_back(listener_slot{id, shared});
     }
     basic_catalog_subscription<basic_catalog> handle(id); // unsubscribes if a replayed event throws
     std::sort(existing.begin(), existing.end(),

@@ -85,21 +85,20 @@ private:
         void note(std::string key) {
             std::lock_guard lock(mutex_);
             const auto it = std::lower_bound(keys_.begin(), keys_.end(), key,
-                                             [](const auto& kept, const std::string& k) { return kept.first < k; });
-            if (it != keys_.end() && it->first == key) ++it->second;
-            else if (keys_.size() < missed_key_limit) keys_.emplace(it, std::move(key), 1);
+                                             [](const key_misses& kept, const std::string& k) { return kept.key < k; });
+            if (it != keys_.end() && it->key == key) ++it->misses;
+            else if (keys_.size() < missed_key_limit) keys_.insert(it, key_misses{std::move(key), 1});
             else ++other_;
         }
         void fill(registry_report& report) const {
             std::lock_guard lock(mutex_);
-            report.missed_keys.reserve(keys_.size());
-            for (const auto& [key, count] : keys_) report.missed_keys.push_back(key_misses{key, count});
+            report.missed_keys.insert(report.missed_keys.end(), keys_.begin(), keys_.end());
             report.other_misses = other_;
         }
 
     private:
         mutable std::mutex mutex_;
-        std::vector<std::pair<std::string, std::uint64_t>> keys_; // sorted by key; at most missed_key_limit
+        std::vector<key_misses> keys_; // sorted by key; at most missed_key_limit
         std::uint64_t other_ = 0;
     };
     struct no_table {};

@@ -494,9 +494,11 @@ std::string catalog_html(const Reports& reports) {
 /// sorted by name. Thread safe (see roster/catalog.hpp).
 /// @returns the page; serve it with Content-Type roster::html_content_type.
 /// Strong exception guarantee (throws only std::bad_alloc).
-template <class = void>
+/// @tparam Catalog roster::catalog; a parameter only so that the catalog
+///         class is instantiated where this is called, not by the header.
+template <class Catalog = catalog>
 std::string catalog_html() {
-    return catalog_html(catalog::instance().snapshot());
+    return catalog_html(Catalog::instance().snapshot());
 }
 
 ROSTER_END_NAMESPACE // namespace roster

@@ -261,18 +261,24 @@ void append_sample(std::string& out, std::string_view name,
     out += '\n';
 }
 
-/// Per-key samples of one family: (label, count), summed by sum_by_label().
-using samples = std::vector<std::pair<std::string, std::uint64_t>>;
+/// One per-key sample: a key's label and its count.
+struct sample {
+    std::string label;
+    std::uint64_t count;
+};
+
+/// Per-key samples of one family, summed by sum_by_label().
+using samples = std::vector<sample>;
 
 /// Sorts `list` by label and merges equal labels, adding their counts (two
 /// keys can share a label once escaped).
 template <class = void>
 void sum_by_label(samples& list) {
-    std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(list.begin(), list.end(), [](const sample& a, const sample& b) { return a.label < b.label; });
     auto kept = list.begin(); // one past the last kept sample
     for (auto it = list.begin(); it != list.end(); ++it) {
-        if (kept != list.begin() && (kept - 1)->first == it->first) {
-            (kept - 1)->second += it->second;
+        if (kept != list.begin() && (kept - 1)->label == it->label) {
+            (kept - 1)->count += it->count;
             continue;
         }
         if (kept != it) *kept = std::move(*it);
@@ -339,9 +345,9 @@ std::string to_prometheus(const Reports& reports) {
         prom::samples hits;
         prom::samples misses;
         for (const entry_report& entry : report->entries) {
-            if (entry.hits) hits.emplace_back(prom::key_label(entry.key), *entry.hits);
+            if (entry.hits) hits.push_back(prom::sample{prom::key_label(entry.key), *entry.hits});
         }
-        for (const key_misses& missed : report->missed_keys) misses.emplace_back(prom::key_label(missed.key), missed.misses);
+        for (const key_misses& missed : report->missed_keys) misses.push_back(prom::sample{prom::key_label(missed.key), missed.misses});
         prom::sum_by_label(hits);
         prom::sum_by_label(misses);
         if (hits.empty() && misses.empty()) continue;
@@ -389,9 +395,11 @@ std::string to_prometheus(const Reports& reports) {
 /// to_prometheus() of catalog::instance().snapshot(): every listed registry,
 /// sorted by name. Thread safe (see roster/catalog.hpp).
 /// @returns the exposition; empty when no registry is listed.
-template <class = void>
+/// @tparam Catalog roster::catalog; a parameter only so that the catalog
+///         class is instantiated where this is called, not by the header.
+template <class Catalog = catalog>
 std::string to_prometheus() {
-    return to_prometheus(catalog::instance().snapshot());
+    return to_prometheus(Catalog::instance().snapshot());
 }
 
 ROSTER_END_NAMESPACE // namespace roster

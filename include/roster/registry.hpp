@@ -1022,12 +1022,16 @@ private:
     template <class Items>
     result<commit_report> commit_items(Items& items, const source_location& where) {
         commit_report report;
-        std::vector<std::pair<std::size_t, std::string>> problems; // (item index, message)
+        struct problem {
+            std::size_t item; // the item's index in the batch
+            std::string message;
+        };
+        std::vector<problem> problems;
         map_type staged;                                             // the winners; entry::id = index of the key's first item
         for (std::size_t i = 0; i < items.size(); ++i) {
             auto& item = items[i];
             if (detail::maybe<error_info> refused = check_entry(item.key, item.value, item.where)) {
-                problems.emplace_back(i, std::move(refused->message));
+                problems.push_back(problem{i, std::move(refused->message)});
                 continue;
             }
             const auto found = staged.find(item.key);
@@ -1044,9 +1048,9 @@ private:
                 break;
             case duplicate_decision::keep: ++report.unchanged; break;
             case duplicate_decision::refuse:
-                problems.emplace_back(
+                problems.push_back(problem{
                     i, detail::duplicate_message(name_, detail::describe_key(item.key), item.where, earlier.where)
-                           .message);
+                           .message});
                 break;
             }
         }
@@ -1063,7 +1067,7 @@ private:
         std::size_t additions = 0;
 
         std::unique_lock lock(mutex_);
-        std::vector<std::pair<std::size_t, std::string>> conflicts;
+        std::vector<problem> conflicts;
         for (auto it = staged.begin(); it != staged.end(); ++it) {
             const auto existing = map_.find(it->first);
             if (existing == map_.end()) {
@@ -1075,10 +1079,10 @@ private:
             case duplicate_decision::replace: plan.push_back(planned{it, &existing->second, step::replace}); break;
             case duplicate_decision::keep: plan.push_back(planned{it, &existing->second, step::keep}); break;
             case duplicate_decision::refuse:
-                conflicts.emplace_back(static_cast<std::size_t>(it->second.id),
-                                       detail::duplicate_message(name_, detail::describe_key(it->first),
-                                                                 it->second.where, existing->second.where)
-                                           .message);
+                conflicts.push_back(problem{static_cast<std::size_t>(it->second.id),
+                                            detail::duplicate_message(name_, detail::describe_key(it->first),
+                                                                      it->second.where, existing->second.where)
+                                                .message});
                 break;
             }
         }
@@ -1090,8 +1094,8 @@ private:
             problems.insert(problems.end(), std::make_move_iterator(conflicts.begin()),
                             std::make_move_iterator(conflicts.end()));
             std::stable_sort(problems.begin(), problems.end(),
-                             [](const auto& a, const auto& b) { return a.first < b.first; });
-            for (auto& problem : problems) lines.push_back(std::move(problem.second));
+                             [](const problem& a, const problem& b) { return a.item < b.item; });
+            for (problem& p : problems) lines.push_back(std::move(p.message));
             return detail::batch_message(
                 name_, fmt::format("a batch of {} entr{}", items.size(), items.size() == 1 ? "y" : "ies"), where,
                 lines);

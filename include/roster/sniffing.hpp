@@ -201,7 +201,7 @@ public:
     /// Whether `input` holds the pattern (false for a short input).
     template <class = void>
     bool matches(std::span<const std::byte> input) const noexcept {
-        return check(reinterpret_cast<const unsigned char*>(input.data()), input.size()).first == 0;
+        return check(reinterpret_cast<const unsigned char*>(input.data()), input.size()).verdict == 0;
     }
 
     /// Same offset, bytes and mask: the pattern matches exactly the inputs
@@ -215,16 +215,22 @@ private:
     template <class, class...>
     friend class sniffing_registry;
 
-    /// 0: matched; 1: mismatched at the second value's input offset; 2:
-    /// undecided (every available byte agrees; the input is too short).
+    /// What check() found.
+    struct verdict_at {
+        int verdict;    ///< 0: matched; 1: mismatched at `at`; 2: undecided (needs `at` bytes)
+        std::size_t at; ///< the mismatching input offset, or the bytes needed, or 0
+    };
+
+    /// 0: matched; 1: mismatched at an input offset; 2: undecided (every
+    /// available byte agrees; the input is too short).
     template <class = void>
-    std::pair<int, std::size_t> check(const unsigned char* in, std::size_t n) const noexcept {
+    verdict_at check(const unsigned char* in, std::size_t n) const noexcept {
         const std::size_t stop = n < end() ? n : end();
         for (std::size_t i = offset_; i < stop; ++i) {
             const std::size_t k = i - offset_;
             if ((in[i] & static_cast<unsigned char>(mask_[k])) != static_cast<unsigned char>(bytes_[k])) return {1, i};
         }
-        return n < end() ? std::pair<int, std::size_t>{2, end()} : std::pair<int, std::size_t>{0, 0};
+        return n < end() ? verdict_at{2, end()} : verdict_at{0, 0};
     }
 
     template <class = void>
@@ -937,7 +943,7 @@ private:
                 if (allowed != nullptr && !allowed->contains(item.second.value.name())) continue;
                 const auto& patterns = item.second.value.patterns();
                 for (std::size_t i = 0; i < patterns.size(); ++i) {
-                    if (patterns[i].check(in, n).first != 0) continue;
+                    if (patterns[i].check(in, n).verdict != 0) continue;
                     if (best == nullptr || ranks_before(item.second, i, *best, best_pattern)) {
                         best = &item.second;
                         best_pattern = i;
@@ -949,7 +955,7 @@ private:
                 if (allowed != nullptr && !allowed->contains(item.second.value.name())) continue;
                 const auto& patterns = item.second.value.patterns();
                 for (std::size_t i = 0; i < patterns.size(); ++i)
-                    if (patterns[i].check(in, n).first == 2 &&
+                    if (patterns[i].check(in, n).verdict == 2 &&
                         (best == nullptr || ranks_before(item.second, i, *best, best_pattern)))
                         ++undecided;
             }

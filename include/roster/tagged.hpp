@@ -678,27 +678,37 @@ private:
         using rank = std::uint32_t;
         static constexpr std::size_t merge_width = 8; // any_of clauses up to this many tags merge with stack cursors
         std::vector<const entry*> ranked;
-        std::vector<std::pair<std::string_view, std::vector<rank>>> postings; // by tag text; views into the entries
+        struct posting {
+            std::string_view text;    // the tag's text: a view into the entries
+            std::vector<rank> ranks;  // the positions of the entries carrying it, ascending
+        };
+        std::vector<posting> postings; // sorted by text
 
         void build(const map_type& map) {
             ranked.reserve(map.size());
             for (const auto& item : map) ranked.push_back(&item.second);
             std::sort(ranked.begin(), ranked.end(), chain_before);
-            std::vector<std::pair<std::string_view, rank>> pairs;
+            struct tagged_rank {
+                std::string_view text;
+                rank r;
+            };
+            std::vector<tagged_rank> pairs;
             for (std::size_t r = 0; r < ranked.size(); ++r)
-                for (const tag& t : ranked[r]->value.tags()) pairs.emplace_back(t.text(), static_cast<rank>(r));
-            std::sort(pairs.begin(), pairs.end());
-            for (const auto& [text, r] : pairs) {
-                if (postings.empty() || postings.back().first != text) postings.emplace_back(text, std::vector<rank>{});
-                postings.back().second.push_back(r);
+                for (const tag& t : ranked[r]->value.tags()) pairs.push_back(tagged_rank{t.text(), static_cast<rank>(r)});
+            std::sort(pairs.begin(), pairs.end(), [](const tagged_rank& a, const tagged_rank& b) {
+                return a.text != b.text ? a.text < b.text : a.r < b.r;
+            });
+            for (const tagged_rank& p : pairs) {
+                if (postings.empty() || postings.back().text != p.text) postings.push_back(posting{p.text, {}});
+                postings.back().ranks.push_back(p.r);
             }
         }
 
         /// The positions of the entries carrying the tag `text`, or null.
         const std::vector<rank>* find(std::string_view text) const noexcept {
             const auto it = std::lower_bound(postings.begin(), postings.end(), text,
-                                             [](const auto& p, std::string_view x) { return p.first < x; });
-            return it != postings.end() && it->first == text ? &it->second : nullptr;
+                                             [](const posting& p, std::string_view x) { return p.text < x; });
+            return it != postings.end() && it->text == text ? &it->ranks : nullptr;
         }
 
         /// The shortest posting list among `tags` (null if one has none) and whether every tag has one.
