@@ -350,6 +350,18 @@ TEST_CASE("result: assigning replaces the value or the error, and a move-only va
     const roster::result<std::string>& same = r;
     r = same; // self-assignment keeps the value
     CHECK(r.value() == "snappy");
+    const roster::result<std::string> other = std::string("zstd");
+    r = other; // a value over a value
+    CHECK(r.value() == "zstd");
+    CHECK(other.value() == "zstd");
+
+    struct fixed {
+        const int id; // not assignable: the value is rebuilt instead
+    };
+    roster::result<fixed> f = fixed{1};
+    f = roster::result<fixed>(fixed{2});
+    REQUIRE(f.has_value());
+    CHECK(f->id == 2);
 
     static_assert(!std::is_copy_constructible_v<roster::result<std::unique_ptr<int>>>);
     static_assert(std::is_nothrow_move_constructible_v<roster::result<std::unique_ptr<int>>> ==

@@ -362,8 +362,9 @@ public:
             }
         }
         // If reserve() or make_unique's allocation throws, `node` is as it was;
-        // push_back() then cannot throw.
-        nodes_.reserve(nodes_.size() + 1);
+        // push_back() then cannot throw. (Geometric growth: enrolling n
+        // registries moves O(n) pointers in all.)
+        if (nodes_.size() == nodes_.capacity()) nodes_.reserve(2 * nodes_.size() + 4);
         nodes_.push_back(std::make_unique<node_type>(std::move(node)));
         return nodes_.back().get();
     }

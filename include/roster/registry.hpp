@@ -378,7 +378,7 @@ protected:
             lock.unlock();
             return add_result(detail::frozen_message(name_, "add", detail::describe_key(key), where, frozen_at_));
         }
-        if (detail::maybe<error_info> refused = admit(std::as_const(map_))) {
+        if (auto refused = admit(std::as_const(map_))) { // a detail::maybe<error_info> (or std::optional)
             lock.unlock();
             return add_result(std::move(*refused));
         }

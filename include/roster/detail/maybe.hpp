@@ -11,9 +11,12 @@
 // never see uses detail::maybe.
 //
 // Guarantees: holds at most one T, constructed in place and destroyed when
-// reset, reassigned or destroyed. Copyable when T is copy-constructible,
-// movable when T is move-constructible (a moved-from maybe keeps its
-// moved-from value, as std::optional does). Never allocates.
+// reset or destroyed. Copyable when T is copy-constructible, movable when T
+// is move-constructible (a moved-from maybe keeps its moved-from value, as
+// std::optional does). Assigning one that holds a value to one that holds a
+// value assigns the T (T's own guarantee applies) when T is assignable, and
+// otherwise destroys the old value and constructs the new one (if that
+// throws, this holds nothing). Never allocates.
 #pragma once
 
 #include "roster/config.hpp" // ROSTER_BEGIN_NAMESPACE
@@ -41,23 +44,23 @@ public:
         if (other.full_) construct(other.slot_.value);
     }
     /// `other`'s value moved (nothing if it holds nothing).
-    maybe(maybe&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    maybe(maybe&& other) noexcept(std::is_nothrow_move_constructible_v<T>) requires std::is_move_constructible_v<T> {
         if (other.full_) construct(std::move(other.slot_.value));
     }
-    /// Replaces the value with a copy of `other`'s. If copying throws, this holds nothing.
+    /// Replaces the value with a copy of `other`'s (see the guarantees above).
     maybe& operator=(const maybe& other) requires std::is_copy_constructible_v<T> {
-        if (this != &other) {
-            reset();
-            if (other.full_) construct(other.slot_.value);
-        }
+        if (this == &other) return *this;
+        if (other.full_) assign(other.slot_.value);
+        else reset();
         return *this;
     }
-    /// Replaces the value with `other`'s, moved. If moving throws, this holds nothing.
-    maybe& operator=(maybe&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
-        if (this != &other) {
-            reset();
-            if (other.full_) construct(std::move(other.slot_.value));
-        }
+    /// Replaces the value with `other`'s, moved (see the guarantees above).
+    maybe& operator=(maybe&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
+                                             (!std::is_move_assignable_v<T> || std::is_nothrow_move_assignable_v<T>))
+        requires std::is_move_constructible_v<T> {
+        if (this == &other) return *this;
+        if (other.full_) assign(std::move(other.slot_.value));
+        else reset();
         return *this;
     }
     ~maybe() { reset(); }
@@ -92,12 +95,26 @@ public:
     /// The value's members. Precondition: has_value().
     T* operator->() noexcept { return address(); }
     /// The value's members. Precondition: has_value().
-    const T* operator->() const noexcept { return const_cast<maybe*>(this)->address(); }
+    const T* operator->() const noexcept { return reinterpret_cast<const T*>(&slot_); }
 
 private:
     // The value's address without T's operator& (a union and its member
     // share one address) and without <memory>, which std::addressof needs.
     T* address() noexcept { return reinterpret_cast<T*>(&slot_); }
+
+    // Holds `source`: assigned over the value held when T allows it, else
+    // constructed in place (after destroying the value held, if any).
+    template <class Source>
+    void assign(Source&& source) {
+        if constexpr (std::is_assignable_v<T&, Source&&>) {
+            if (full_) {
+                slot_.value = std::forward<Source>(source);
+                return;
+            }
+        }
+        reset();
+        construct(std::forward<Source>(source));
+    }
 
     template <class... Args>
     void construct(Args&&... args) {
