@@ -421,7 +421,7 @@ template <class Reports = std::vector<registry_report>>
 std::string catalog_html(const Reports& reports) {
     namespace page = detail::html;
 
-    std::vector<const registry_report*> sorted;
+    std::vector<typename Reports::const_pointer> sorted; // const registry_report*
     sorted.reserve(reports.size());
     std::size_t entries = 0;
     for (const registry_report& report : reports) {

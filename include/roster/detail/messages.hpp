@@ -255,7 +255,7 @@ std::size_t edit_distance(View a, View b, std::size_t& cells) {
     const std::size_t m = b.size();
     if ((n > m ? n - m : m - n) > band) return far;
     // row[j] for j in [lo, hi]; cells outside the band count as `far`.
-    std::vector<std::size_t> row(m + 1, far);
+    std::vector<typename View::size_type> row(m + 1, far); // (std::size_t, spelled so it is instantiated only when used)
     for (std::size_t j = 0; j <= std::min(m, band); ++j) row[j] = j;
     for (std::size_t i = 1; i <= n; ++i) {
         const std::size_t lo = i > band ? i - band : 0;
