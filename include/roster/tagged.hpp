@@ -678,11 +678,12 @@ private:
         using rank = std::uint32_t;
         static constexpr std::size_t merge_width = 8; // any_of clauses up to this many tags merge with stack cursors
         std::vector<const entry*> ranked;
+        /// One tag's posting list.
         struct posting {
-            std::string_view text;    // the tag's text: a view into the entries
-            std::vector<rank> ranks;  // the positions of the entries carrying it, ascending
+            std::string_view text;   ///< the tag's text: a view into the entries
+            std::vector<rank> ranks; ///< the positions of the entries carrying it, ascending
         };
-        std::vector<posting> postings; // sorted by text
+        std::vector<posting> postings; ///< sorted by text
 
         void build(const map_type& map) {
             ranked.reserve(map.size());
